@@ -1,0 +1,17 @@
+"""Shared CLI helpers: one console, one way to fail."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(reason: str, code: int = 1) -> NoReturn:
+    """Print a one-line reason to stderr and exit with ``code``."""
+    err_console.print(f"[bold red]error:[/] {reason}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)

@@ -1,0 +1,1 @@
+"""Estimators: gravity (PPML/OLS with high-dimensional fixed effects) and adoption models."""

@@ -1,0 +1,1 @@
+"""Gravity engine: PPML and OLS with high-dimensional fixed effects."""
