@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="List, fetch, verify and cite the registered source files.", no_args_is_help=True)
+app = typer.Typer(
+    help="List, fetch, verify and cite the registered source files.", no_args_is_help=True
+)
 
 
 @app.command("list")

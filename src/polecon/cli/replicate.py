@@ -13,6 +13,7 @@ import importlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -37,26 +38,48 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("data: fetch and verify every registered file", "polecon.registry:replicate_stage", "issue 2"),
-    Stage("countries: crosswalk coverage of every source", "polecon.countries:replicate_stage", "issue 2"),
+    Stage(
+        "data: fetch and verify every registered file",
+        "polecon.registry:replicate_stage",
+        "issue 2",
+    ),
+    Stage(
+        "countries: crosswalk coverage of every source",
+        "polecon.countries:replicate_stage",
+        "issue 2",
+    ),
     Stage("sources: parse canonical tables", "polecon.sources:replicate_stage", "issue 3"),
     Stage("panel: build the dyad-year panel", "polecon.panel:replicate_stage", "issue 4"),
-    Stage("gravity: Yotov et al. (2016) replication", "polecon.models.gravity.replication:replicate_stage", "issue 5"),
-    Stage("adoption: event-history models", "polecon.models.adoption:replicate_stage", "a later issue"),
+    Stage(
+        "gravity: Yotov et al. (2016) replication",
+        "polecon.models.gravity.replication:replicate_stage",
+        "issue 5",
+    ),
+    Stage(
+        "adoption: event-history models", "polecon.models.adoption:replicate_stage", "a later issue"
+    ),
     Stage("hypotheses: H1-H5 tests", "polecon.hypotheses:replicate_stage", "a later issue"),
-    Stage("reports: tables, figures and the claims ledger", "polecon.reports:replicate_stage", "a later issue"),
+    Stage(
+        "reports: tables, figures and the claims ledger",
+        "polecon.reports:replicate_stage",
+        "a later issue",
+    ),
 )
 
 
 def replicate(
-    reports_dir: Path = typer.Option(Path("reports"), "--reports-dir", help="Where tables and figures are written."),
+    reports_dir: Annotated[
+        Path, typer.Option("--reports-dir", help="Where tables and figures are written.")
+    ] = Path("reports"),
 ) -> None:
     """Run every replication stage that exists, in order; say which do not exist yet."""
     missing: list[Stage] = []
     for stage in STAGES:
         func = stage.resolve()
         if func is None:
-            console.print(f"[yellow]- not yet implemented[/] {stage.name} (delivered by {stage.delivered_by})")
+            console.print(
+                f"[yellow]- not yet implemented[/] {stage.name} (delivered by {stage.delivered_by})"
+            )
             missing.append(stage)
             continue
         console.print(f"[bold]> {stage.name}[/]")
