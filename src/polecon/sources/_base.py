@@ -1,0 +1,253 @@
+"""Canonical-table registry, Parquet cache and build log.
+
+Every canonical table (``agreements``, ``migration_stocks``, ...) is declared once
+with :func:`register_table`: its schema, the registry keys of the raw files it
+reads, its citation, and a builder ``build(raw: dict[str, Path], log: BuildLog,
+**options) -> DataFrame``.  :func:`load` returns the validated table, cached as
+Parquet keyed by the raw files' sha256, the options, and a hash of the parser
+code, so a warm load is a single Parquet read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from polecon import registry
+from polecon._io import atomic_path, atomic_write_text
+from polecon.sources._schema import Schema, SchemaError
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+Builder = Callable[..., pd.DataFrame]
+
+
+@dataclass
+class BuildLog:
+    """What a builder did that a user should know: rows dropped on purpose, notes."""
+
+    table: str
+    drops: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def drop(self, reason: str, n_rows: int, values: list[Any] | None = None) -> None:
+        """Record ``n_rows`` rows deliberately dropped for ``reason`` (with example values)."""
+        if n_rows:
+            self.drops.append(
+                {
+                    "reason": reason,
+                    "rows": int(n_rows),
+                    "values": [str(v) for v in (values or [])][:50],
+                }
+            )
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def to_json(self) -> str:
+        return json.dumps({"table": self.table, "drops": self.drops, "notes": self.notes}, indent=2)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A canonical table: schema, raw inputs, citation and builder."""
+
+    name: str
+    schema: Schema
+    raw: tuple[str, ...]
+    citation: str
+    build: Builder
+    description: str = ""
+    default_options: dict[str, Any] = field(default_factory=dict)
+
+
+_TABLES: dict[str, TableSpec] = {}
+
+#: canonical table name -> module that registers it (imported on first use)
+TABLE_MODULES: dict[str, str] = {
+    "agreements": "polecon.sources.agreements",
+    "wto_rta": "polecon.sources.wto_rta",
+    "blma_provisions": "polecon.sources.chilton_woda",
+    "migration_stocks": "polecon.sources.migration",
+    "refugees": "polecon.sources.unhcr",
+    "trade_flows": "polecon.sources.cow_trade",
+    "gravity_pairs": "polecon.sources.gravity_pairs",
+    "country_year": "polecon.sources.country_year",
+    "yotov2016": "polecon.sources.yotov2016",
+}
+
+
+def register_table(
+    name: str,
+    *,
+    schema: Schema,
+    raw: tuple[str, ...] | list[str],
+    citation: str,
+    description: str = "",
+    default_options: dict[str, Any] | None = None,
+) -> Callable[[Builder], Builder]:
+    """Decorator: declare ``name`` as a canonical table built by the decorated function.
+
+    ``raw`` lists every registry key the builder may read (all are fetched and
+    hashed into the cache key, whatever the options); the builder receives
+    ``raw: dict[key, Path]``, a :class:`BuildLog`, and the options as keywords.
+    """
+
+    def wrap(func: Builder) -> Builder:
+        _TABLES[name] = TableSpec(
+            name=name,
+            schema=schema,
+            raw=tuple(raw),
+            citation=citation,
+            build=func,
+            description=description or (func.__doc__ or "").strip().split("\n")[0],
+            default_options=dict(default_options or {}),
+        )
+        return func
+
+    return wrap
+
+
+def table_spec(name: str) -> TableSpec:
+    """The declaration of canonical table ``name`` (imports its module on first use)."""
+    if name not in _TABLES:
+        module = TABLE_MODULES.get(name)
+        if module is None:
+            raise KeyError(f"unknown table {name!r}; known tables: {sorted(TABLE_MODULES)}")
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                raise NotImplementedError(
+                    f"table {name!r} is not implemented yet ({module})"
+                ) from exc
+            raise
+        if name not in _TABLES:
+            raise RuntimeError(f"module {module} did not register table {name!r}")
+    return _TABLES[name]
+
+
+def available_tables() -> list[str]:
+    """Names of the canonical tables whose modules exist."""
+    names = []
+    for name in TABLE_MODULES:
+        try:
+            table_spec(name)
+        except NotImplementedError:
+            continue
+        names.append(name)
+    return names
+
+
+@cache
+def _code_hash() -> str:
+    """Hash of the parser code and reviewed tables: a change invalidates cached tables."""
+    h = hashlib.sha256()
+    roots = [PACKAGE_ROOT / "sources", PACKAGE_ROOT / "countries", PACKAGE_ROOT / "registry.py"]
+    datasets = registry.REPO_ROOT / "datasets" / "countries"
+    if datasets.is_dir():
+        roots.append(datasets)
+    for root in roots:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for p in files:
+            if p.suffix in {".py", ".csv", ".toml"}:
+                h.update(str(p.relative_to(root.parent)).encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _raw_sha256(key: str) -> str:
+    entry = getattr(registry, "entry", None)
+    if entry is not None:
+        return entry(key).sha256
+    h = hashlib.sha256()
+    with open(registry.fetch(key), "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def cache_dir() -> Path:
+    """Folder for cached Parquet tables (``$POLECON_CACHE/tables``)."""
+    base = os.environ.get("POLECON_CACHE")
+    if base:
+        root = Path(base)
+    else:
+        import platformdirs
+
+        root = Path(platformdirs.user_cache_dir("polecon"))
+    return root / "tables"
+
+
+def _cache_key(spec: TableSpec, options: dict[str, Any]) -> str:
+    h = hashlib.sha256()
+    h.update(spec.name.encode())
+    for key in spec.raw:
+        h.update(key.encode())
+        h.update(_raw_sha256(key).encode())
+    h.update(json.dumps(options, sort_keys=True, default=str).encode())
+    h.update(_code_hash().encode())
+    return h.hexdigest()[:20]
+
+
+def load(name: str, *, refresh: bool = False, **options: Any) -> pd.DataFrame:
+    """Return canonical table ``name``, validated against its schema.
+
+    Parameters
+    ----------
+    name : one of :data:`TABLE_MODULES` (``"agreements"``, ``"migration_stocks"``, ...).
+    refresh : rebuild even if a cached Parquet file exists.
+    **options : table-specific options (see each table's builder), part of the cache key.
+    """
+    spec = table_spec(name)
+    unknown = set(options) - set(spec.default_options)
+    if unknown:
+        raise TypeError(
+            f"load({name!r}): unknown option(s) {sorted(unknown)}; "
+            f"valid: {sorted(spec.default_options)}"
+        )
+    opts = {**spec.default_options, **options}
+    path = cache_dir() / f"{name}-{_cache_key(spec, opts)}.parquet"
+    if path.exists() and not refresh:
+        df = pd.read_parquet(path)
+        return spec.schema.validate(df, source=f"table {name!r} (cache {path})")
+    raw = {key: registry.fetch(key) for key in spec.raw}
+    log = BuildLog(name)
+    df = spec.build(raw, log, **opts)
+    df = spec.schema.validate(df.reset_index(drop=True), source=f"table {name!r}")
+    with atomic_path(path) as tmp:
+        df.to_parquet(tmp, index=False)
+    atomic_write_text(path.with_suffix(".log.json"), log.to_json())
+    return df
+
+
+def build_log(name: str, **options: Any) -> dict[str, Any]:
+    """The build log (drops and notes) of the cached table ``name`` (builds it if needed)."""
+    spec = table_spec(name)
+    opts = {**spec.default_options, **options}
+    path = cache_dir() / f"{name}-{_cache_key(spec, opts)}.log.json"
+    if not path.exists():
+        load(name, refresh=True, **options)
+    return json.loads(path.read_text())
+
+
+__all__ = [
+    "BuildLog",
+    "SchemaError",
+    "TableSpec",
+    "available_tables",
+    "build_log",
+    "cache_dir",
+    "load",
+    "register_table",
+    "table_spec",
+]
