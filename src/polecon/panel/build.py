@@ -1,0 +1,154 @@
+"""Compose the standard panel, lag variables, and write it (Parquet + data dictionary).
+
+``build_panel()`` runs, in order: dyad_years -> add_agreements -> add_trade -> add_migration ->
+add_gravity -> add_country_year -> add_roles -> add_reciprocity -> add_unilateral_option ->
+add_diffusion. ``write_panel()`` writes atomically and deterministically; ``cached_panel()``
+reuses a build keyed by its parameters, the input files' sha256 and the code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from polecon._io import atomic_path, atomic_write_text
+from polecon.panel.agreements import add_agreements
+from polecon.panel.covariates import add_country_year, add_gravity
+from polecon.panel.dictionary import dictionary_markdown
+from polecon.panel.diffusion import add_diffusion
+from polecon.panel.dyads import dyad_years, undirected
+from polecon.panel.flows import add_migration, add_reciprocity, add_trade
+from polecon.panel.roles import add_roles
+from polecon.panel.unilateral import add_unilateral_option
+
+#: canonical source tables the standard panel reads
+INPUT_TABLES: tuple[str, ...] = (
+    "agreements",
+    "trade_flows",
+    "migration_stocks",
+    "gravity_pairs",
+    "country_year",
+)
+
+
+def lag(
+    panel: pd.DataFrame, columns: Sequence[str], k: int = 1, suffix: str | None = None
+) -> pd.DataFrame:
+    """Add ``{col}_lag{k}``: the value of ``col`` for the same dyad in year t-k (NA if absent).
+
+    Works on directed (i, j) and undirected (a, b) panels; matching is by year, not by row order.
+    """
+    keys = ["i", "j"] if {"i", "j"} <= set(panel.columns) else ["a", "b"]
+    missing = [c for c in columns if c not in panel.columns]
+    if missing:
+        raise KeyError(f"lag(): columns not in the panel: {missing}")
+    if k < 1:
+        raise ValueError("k must be >= 1")
+    src = panel[[*keys, "year", *columns]].copy()
+    src["year"] = src["year"].astype(np.int64) + k
+    tag = suffix or f"_lag{k}"
+    src = src.rename(columns={c: f"{c}{tag}" for c in columns})
+    left = panel[[*keys, "year"]].assign(year=panel["year"].astype(np.int64))
+    merged = left.merge(src, on=[*keys, "year"], how="left", sort=False)
+    out = panel.copy(deep=False)
+    for c in columns:
+        out[f"{c}{tag}"] = merged[f"{c}{tag}"].array
+    return out
+
+
+def build_panel(
+    start: int = 1946,
+    end: int = 2020,
+    system: Literal["cow", "gw"] = "cow",
+    directed: bool = True,
+    interpolate_migration: bool = False,
+    unctad: str = "2025",
+) -> pd.DataFrame:
+    """Build the standard dyad-year panel from the canonical source tables.
+
+    Returns a DataFrame keyed by (i, j, year) (or (a, b, year) if not ``directed``; the undirected
+    view is derived from the directed one), sorted by year, i, j. See the data dictionary for columns.
+    """
+    from polecon.sources import load
+
+    agreements = load("agreements", unctad=unctad)
+    trade = load("trade_flows")
+    stocks = load("migration_stocks")
+    pairs = load("gravity_pairs")
+    panel = dyad_years(start, end, system=system, directed=True)
+    panel = add_agreements(panel, agreements)
+    panel = add_trade(panel, trade)
+    panel = add_migration(panel, stocks, interpolate=interpolate_migration)
+    panel = add_gravity(panel, pairs)
+    panel = add_country_year(panel)
+    panel = add_roles(panel)
+    panel = add_reciprocity(panel)
+    from polecon.panel.flows import aggregate_successors
+
+    panel = add_unilateral_option(panel, stocks=aggregate_successors(stocks), pairs=pairs)
+    panel = add_diffusion(panel, agreements, trade)
+    panel = panel.sort_values(["year", "i", "j"], kind="stable").reset_index(drop=True)
+    return panel if directed else undirected(panel)
+
+
+def write_panel(
+    panel: pd.DataFrame, path: str | Path, title: str = "polecon dyad-year panel"
+) -> Path:
+    """Write ``panel`` to Parquet atomically, with its data dictionary beside it (``.md``).
+
+    Deterministic: same panel, same bytes (no timestamps; fixed row groups and compression).
+    """
+    path = Path(path)
+    table = pa.Table.from_pandas(panel, preserve_index=False)
+    table = table.replace_schema_metadata(
+        {k: v for k, v in (table.schema.metadata or {}).items() if k == b"pandas"}
+    )
+    with atomic_path(path) as tmp:
+        pq.write_table(
+            table, tmp, compression="zstd", row_group_size=1 << 20, write_statistics=True
+        )
+    atomic_write_text(path.with_suffix(".md"), dictionary_markdown(panel, title))
+    return path
+
+
+def panel_cache_key(**params: object) -> str:
+    """Hash of the build parameters, the input files' sha256 and the package code."""
+    from polecon.sources._base import _cache_key, table_spec
+
+    h = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode())
+    for name in INPUT_TABLES:
+        spec = table_spec(name)
+        h.update(_cache_key(spec, dict(spec.default_options)).encode())
+    pkg = Path(__file__).resolve().parent
+    for f in sorted(pkg.glob("*.py")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def cached_panel(refresh: bool = False, **params: object) -> tuple[pd.DataFrame, Path]:
+    """Build the panel once per parameter set and inputs; later calls read the cached Parquet."""
+    from polecon.sources._base import cache_dir
+
+    key = panel_cache_key(**params)
+    path = cache_dir().parent / "panels" / f"panel-{key}.parquet"
+    if path.exists() and not refresh:
+        return pd.read_parquet(path), path
+    panel = build_panel(**params)  # type: ignore[arg-type]
+    write_panel(panel, path)
+    return panel, path
+
+
+def replicate_stage(reports_dir: Path) -> str:
+    """Build the default panel (cached) and write its data dictionary into ``reports_dir``."""
+    panel, path = cached_panel()
+    atomic_write_text(Path(reports_dir) / "panel_dictionary.md", dictionary_markdown(panel))
+    return f"{len(panel):,} dyad-years x {panel.shape[1]} columns ({path})"
