@@ -81,6 +81,9 @@ TABLE_MODULES: dict[str, str] = {
     "refugees": "polecon.sources.unhcr",
     "trade_flows": "polecon.sources.cow_trade",
     "gravity_pairs": "polecon.sources.gravity_pairs",
+    "gravity_contiguity": "polecon.sources.gravity_pairs",
+    "gravity_dyad_years": "polecon.sources.gravity_pairs",
+    "gravity_capitals": "polecon.sources.gravity_pairs",
     "country_year": "polecon.sources.country_year",
     "yotov2016": "polecon.sources.yotov2016",
 }
