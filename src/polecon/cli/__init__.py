@@ -26,9 +26,6 @@ app.command("replicate")(replicate)
 
 def _register_groups() -> None:
     from polecon.cli import data as data_cli
-    from polecon.cli.data_report import report as data_report
-
-    data_cli.app.command("report")(data_report)
     app.add_typer(data_cli.app, name="data")
     if importlib.util.find_spec("polecon.cli.panel") is not None:  # arrives with the panel issue
         panel_cli = importlib.import_module("polecon.cli.panel")
