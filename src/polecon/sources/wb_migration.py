@@ -1,0 +1,611 @@
+"""World Bank bilateral migrant stocks (GBMD 1960-2000 and the bilateral migration matrices).
+
+Two raw files, one tidy table each:
+
+- :func:`parse` reads ``migration/wb_bilateral_migrant_stocks_1960_2018.rds`` (the harmonised
+  235 x 235 panel of the ``davben/migration-hump`` replication repository: GBMD waves 1960, 1970,
+  1980, 1990, 2000 plus the World Bank matrices 2010, 2013 and "2018"). This file feeds the
+  ``wb`` series of the canonical ``migration_stocks`` table (it covers every wave).
+- :func:`parse_by_sex` reads ``migration/wb_gbmd_by_sex_1960_2000_dcData.rda`` (GBMD stocks by
+  sex, as shipped in the teaching package dcData, R object ``MigrationFlows``). Its year labels are
+  reversed (``Y1960`` holds 2000, ``Y1970`` 1990, ``Y1990`` 1970, ``Y2000`` 1960; see
+  ``PROVENANCE.md`` s.3); :data:`DCDATA_YEAR_LABELS` corrects them. It is used only as a
+  cross-check of the 1960-2000 waves (:func:`crosscheck`), never as a second ``wb`` series.
+
+Units: persons (stock of people born in ``origin`` living in ``destination``).
+
+The module also holds the small reading helpers shared by the migration parsers
+(:func:`read_r_object`, :func:`coerce_counts`, :func:`map_countries`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from polecon.sources._base import BuildLog
+from polecon.sources._schema import Column, Schema, SourceError
+
+CITATION = (
+    'Özden, Ç., Parsons, C. R., Schiff, M. and Walmsley, T. L. (2011). "Where on Earth is '
+    'Everybody? The Evolution of Global Bilateral Migration 1960-2000." World Bank Economic '
+    "Review 25(1): 12-56. World Bank, Bilateral Migration Matrix (Migration and Remittances "
+    "Data), 2010, 2013 and 2018; harmonised panel from the davben/migration-hump replication "
+    "repository (data/wb_bilateral_stocks.rds, commit bcbad43)."
+)
+
+RAW_KEY = "migration/wb_bilateral_migrant_stocks_1960_2018.rds"
+BY_SEX_KEY = "migration/wb_gbmd_by_sex_1960_2000_dcData.rda"
+
+#: waves of the harmonised panel ("2018" is the 2017/18 matrix)
+WB_YEARS: tuple[int, ...] = (1960, 1970, 1980, 1990, 2000, 2010, 2013, 2018)
+#: GBMD waves (the by-sex file)
+GBMD_YEARS: tuple[int, ...] = (1960, 1970, 1980, 1990, 2000)
+
+#: dcData column label -> the year it really holds (labels reversed, PROVENANCE s.3;
+#: verified against the .rds panel: correlation 1.0, max abs difference 2 persons)
+DCDATA_YEAR_LABELS: dict[str, int] = {
+    "Y1960": 2000,
+    "Y1970": 1990,
+    "Y1980": 1980,
+    "Y1990": 1970,
+    "Y2000": 1960,
+}
+
+#: old GBMD codes of the dcData file -> the codes the .rds panel (and the crosswalk) use
+GBMD_LEGACY_CODES: dict[str, str] = {"ROM": "ROU", "IMY": "IMN"}
+#: dcData origin code for "other / unknown" (all NA in every year): canonical <NA>
+GBMD_OTHER = "zzz"
+
+#: cells holding these tokens are "not available" and become NaN (never 0)
+MISSING_TOKENS: tuple[str, ...] = ("..", "-")
+
+SCHEMA = Schema(
+    name="wb_bilateral_migrant_stocks",
+    description="World Bank bilateral migrant stocks, raw WB codes, one row per dyad-wave.",
+    columns=(
+        Column(
+            "origin_code",
+            "string",
+            "World Bank code of the origin (ISO3 + CHI, KSV, ANT, SCG)",
+            nullable=False,
+        ),
+        Column("destination_code", "string", "World Bank code of the destination", nullable=False),
+        Column(
+            "origin",
+            "string",
+            "canonical code of origin_code (<NA>: documented exception)",
+            country=True,
+        ),
+        Column("destination", "string", "canonical code of destination_code", country=True),
+        Column("year", "int", "wave", unit="year", nullable=False, allowed=frozenset(WB_YEARS)),
+        Column(
+            "stock",
+            "float",
+            "people born in origin living in destination (outward_stock)",
+            unit="persons",
+            min=0,
+        ),
+    ),
+    key=("origin_code", "destination_code", "year"),
+)
+
+SCHEMA_BY_SEX = Schema(
+    name="wb_gbmd_by_sex",
+    description="GBMD stocks by sex (dcData), year labels corrected, one row per sex-dyad-wave.",
+    columns=(
+        Column(
+            "sex", "string", "Female or Male", nullable=False, allowed=frozenset({"Female", "Male"})
+        ),
+        Column(
+            "origin_code",
+            "string",
+            "GBMD code of the origin (ISO3-like; ROM, IMY, zzz)",
+            nullable=False,
+        ),
+        Column("destination_code", "string", "GBMD code of the destination", nullable=False),
+        Column(
+            "origin",
+            "string",
+            "canonical code of origin_code (<NA>: 'zzz' other/unknown)",
+            country=True,
+        ),
+        Column("destination", "string", "canonical code of destination_code", country=True),
+        Column(
+            "year",
+            "int",
+            "wave (after the label correction)",
+            unit="year",
+            nullable=False,
+            allowed=frozenset(GBMD_YEARS),
+        ),
+        Column(
+            "stock",
+            "float",
+            "people of that sex born in origin living in destination",
+            unit="persons",
+            min=0,
+        ),
+    ),
+    key=("sex", "origin_code", "destination_code", "year"),
+)
+
+
+# ----------------------------------------------------------------------------------------------
+# Shared reading helpers
+# ----------------------------------------------------------------------------------------------
+def read_r_file(path: str | Path) -> dict[str | None, object]:
+    """All objects of an ``.rds``/``.rda`` file (``pyreadr.read_r``); unreadable, truncated or
+    missing files raise :class:`SourceError` naming the file."""
+    import pyreadr
+
+    path = Path(path)
+    src = path.name
+    if not path.is_file():
+        raise SourceError(src, f"file not found: {path}")
+    try:
+        return dict(pyreadr.read_r(str(path)))
+    except Exception as exc:  # pyreadr raises several types for corrupt/truncated files
+        raise SourceError(src, f"cannot read R data file (truncated or corrupt?): {exc}") from exc
+
+
+def require_columns(df: object, required: Sequence[str], source: str) -> pd.DataFrame:
+    """``df`` as a DataFrame with a fresh RangeIndex; missing columns raise SourceError."""
+    if not isinstance(df, pd.DataFrame):
+        raise SourceError(source, f"R object is a {type(df).__name__}, not a data frame")
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise SourceError(
+            source, f"missing column(s) {missing}; found {list(df.columns)}", column=missing[0]
+        )
+    return df.reset_index(drop=True)
+
+
+def read_r_object(path: str | Path, name: str | None, required: Sequence[str]) -> pd.DataFrame:
+    """Read one data frame from an ``.rds``/``.rda`` file and check its columns.
+
+    ``name`` is the R object name (``None`` for ``.rds``: the file's single object).
+    Unreadable or truncated files, a missing object and missing columns raise
+    :class:`SourceError` naming the file.
+    """
+    src = Path(path).name
+    objects = read_r_file(path)
+    if name is None:
+        if len(objects) != 1:
+            raise SourceError(src, f"expected one R object, found {list(objects)}")
+        df = next(iter(objects.values()))
+    else:
+        if name not in objects:
+            raise SourceError(src, f"R object {name!r} not found; objects: {list(objects)}")
+        df = objects[name]
+    return require_columns(df, required, src)
+
+
+def coerce_counts(
+    values: pd.Series,
+    *,
+    source: str,
+    column: str,
+    row_labels: pd.Series | None = None,
+    negative_ok: bool = False,
+) -> pd.Series:
+    """Coerce a column of person counts to float64.
+
+    ``..`` and ``-`` (and true NA) become NaN, never 0. Any other non-numeric value, a
+    non-finite number, or (unless ``negative_ok``) a negative value raises :class:`SourceError`
+    naming ``source``, ``column`` and the offending rows (``row_labels`` when given, else the
+    1-based row number).
+    """
+    labels = (
+        row_labels
+        if row_labels is not None
+        else pd.Series(np.arange(1, len(values) + 1), index=values.index)
+    )
+    s = values
+    if pd.api.types.is_bool_dtype(s.dtype):
+        raise SourceError(
+            source,
+            f"expected counts, got dtype {s.dtype}",
+            column=column,
+            rows=labels.head(10).tolist(),
+        )
+    if not pd.api.types.is_numeric_dtype(s.dtype):
+        text = s.astype("string").str.strip()
+        s = s.mask(text.isin(MISSING_TOKENS).fillna(False).to_numpy())
+        if text.eq("").fillna(False).any():
+            bad = text.eq("").fillna(False).to_numpy()
+            raise SourceError(
+                source, "empty cell (truncated file?)", column=column, rows=labels[bad].tolist()
+            )
+        num = pd.to_numeric(s.astype("string"), errors="coerce")
+        bad = (num.isna() & s.notna()).to_numpy()
+        if bad.any():
+            sample = sorted({str(v) for v in values[bad].head(20)})[:5]
+            raise SourceError(
+                source, f"non-numeric value(s) {sample}", column=column, rows=labels[bad].tolist()
+            )
+        s = num
+    out = pd.Series(np.asarray(s, dtype=np.float64), index=values.index, name=values.name)
+    inf = np.isinf(out.to_numpy())
+    if inf.any():
+        raise SourceError(source, "infinite value(s)", column=column, rows=labels[inf].tolist())
+    if not negative_ok:
+        neg = (out < 0).to_numpy()
+        if neg.any():
+            raise SourceError(
+                source,
+                f"negative count(s) (e.g. {out[neg].head(3).tolist()})",
+                column=column,
+                rows=labels[neg].tolist(),
+            )
+    return out
+
+
+def coerce_year(
+    values: pd.Series,
+    *,
+    source: str,
+    column: str,
+    allowed: Sequence[int] | None = None,
+    row_labels: pd.Series | None = None,
+) -> pd.Series:
+    """Coerce a year column to int64; non-integer, missing or unexpected years raise SourceError."""
+    labels = (
+        row_labels
+        if row_labels is not None
+        else pd.Series(np.arange(1, len(values) + 1), index=values.index)
+    )
+    num = pd.to_numeric(
+        values.astype("string") if values.dtype == object else values, errors="coerce"
+    )
+    num = pd.Series(np.asarray(num, dtype=np.float64), index=values.index)
+    bad = (num.isna() | (num % 1 != 0)).to_numpy()
+    if bad.any():
+        sample = sorted({str(v) for v in values[bad].head(20)})[:5]
+        raise SourceError(
+            source,
+            f"missing or non-integer year(s) {sample}",
+            column=column,
+            rows=labels[bad].tolist(),
+        )
+    years = num.astype(np.int64)
+    if allowed is not None:
+        off = (~years.isin(list(allowed))).to_numpy()
+        if off.any():
+            raise SourceError(
+                source,
+                f"unexpected year(s) {sorted(set(years[off].tolist()))[:10]}; "
+                f"expected {list(allowed)}",
+                column=column,
+                rows=labels[off].tolist(),
+            )
+    return years
+
+
+def coerce_codes(
+    values: pd.Series, *, source: str, column: str, row_labels: pd.Series | None = None
+) -> pd.Series:
+    """Identifier column as pandas string (stripped); missing identifiers raise SourceError."""
+    labels = (
+        row_labels
+        if row_labels is not None
+        else pd.Series(np.arange(1, len(values) + 1), index=values.index)
+    )
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        raise SourceError(
+            source,
+            f"expected text identifiers, got dtype {values.dtype}",
+            column=column,
+            rows=labels.head(10).tolist(),
+        )
+    s = values.astype("string").str.strip()
+    bad = (s.isna() | s.eq("")).to_numpy()
+    if bad.any():
+        raise SourceError(source, "missing identifier", column=column, rows=labels[bad].tolist())
+    return s
+
+
+def map_countries(
+    values: pd.Series,
+    scheme: str,
+    *,
+    source: str,
+    column: str,
+    years: pd.Series | None = None,
+    row_labels: pd.Series | None = None,
+) -> pd.Series:
+    """Map identifiers to canonical codes with :func:`polecon.countries.to_canonical`.
+
+    Documented exceptions come back ``<NA>``. Unmapped identifiers raise :class:`SourceError`
+    naming the source, column, the identifiers and their rows.
+    """
+    from polecon.countries import UnmappedCountryError, to_canonical
+
+    labels = (
+        row_labels
+        if row_labels is not None
+        else pd.Series(np.arange(1, len(values) + 1), index=values.index)
+    )
+    # map the unique (value, year) pairs only: fast, and errors list each value once
+    frame = pd.DataFrame({"v": values.astype("string")})
+    if years is not None:
+        frame["y"] = years.to_numpy()
+    uniq = frame.drop_duplicates().reset_index(drop=True)
+    try:
+        mapped = to_canonical(
+            uniq["v"], scheme, source=source, years=uniq["y"] if years is not None else None
+        )
+    except UnmappedCountryError as exc:
+        bad_values = {v for v, _ in exc.unmapped}
+        bad_keys = {str(v).split(" in ")[0].strip() for v in bad_values}
+        bad = values.astype("string").str.strip().isin(bad_keys | bad_values).fillna(False)
+        raise SourceError(
+            source,
+            f"unknown country identifier(s) {sorted(bad_keys)} (scheme {scheme!r}); "
+            "add a mapping or a documented exception in datasets/countries/",
+            column=column,
+            rows=labels[bad.to_numpy()].tolist(),
+        ) from exc
+    except ValueError as exc:  # e.g. a year-dependent identifier without a year
+        raise SourceError(source, f"country mapping failed: {exc}", column=column) from exc
+    uniq["canon"] = mapped.to_numpy()
+    on = ["v", "y"] if years is not None else ["v"]
+    out = frame.merge(uniq, on=on, how="left", validate="many_to_one")["canon"]
+    return pd.Series(out.to_numpy(), index=values.index, dtype="string")
+
+
+# ----------------------------------------------------------------------------------------------
+# Parsers
+# ----------------------------------------------------------------------------------------------
+def parse(path: str | Path) -> pd.DataFrame:
+    """Parse the harmonised WB panel (``.rds``) into :data:`SCHEMA` (WB and canonical codes;
+    persons).
+
+    Keeps every row (diagonal and zeros included): selection happens in the
+    ``migration_stocks`` builder. ``outward_stock`` is the stock; ``inward_stock`` must equal the
+    reverse dyad's ``outward_stock`` (checked, so a column swap cannot pass silently).
+    """
+    path = Path(path)
+    src = path.name
+    need = ["origin_code", "destination_code", "year", "outward_stock", "inward_stock"]
+    raw = read_r_object(path, None, need)
+    df = pd.DataFrame(
+        {
+            "origin_code": coerce_codes(raw["origin_code"], source=src, column="origin_code"),
+            "destination_code": coerce_codes(
+                raw["destination_code"], source=src, column="destination_code"
+            ),
+            "year": coerce_year(raw["year"], source=src, column="year", allowed=WB_YEARS),
+            "stock": coerce_counts(raw["outward_stock"], source=src, column="outward_stock"),
+        }
+    )
+    inward = coerce_counts(raw["inward_stock"], source=src, column="inward_stock")
+    _check_unique(df, ["origin_code", "destination_code", "year"], src)
+    for col, code_col in (("origin", "origin_code"), ("destination", "destination_code")):
+        df[col] = map_countries(df[code_col], "wb", source=src, column=code_col, years=df["year"])
+    key = ["origin_code", "destination_code", "year"]
+    rev = df[key + ["stock"]].rename(
+        columns={
+            "origin_code": "destination_code",
+            "destination_code": "origin_code",
+            "stock": "rev_stock",
+        }
+    )
+    both = (
+        df[key]
+        .assign(inward=inward.to_numpy(), row=np.arange(1, len(df) + 1))
+        .merge(
+            rev,
+            on=["origin_code", "destination_code", "year"],
+            how="left",
+        )
+    )
+    diff = ~np.isclose(both["inward"], both["rev_stock"], rtol=1e-9, atol=1e-6, equal_nan=True)
+    if diff.any():
+        raise SourceError(
+            src,
+            "inward_stock differs from the reverse dyad's outward_stock, or the reverse dyad "
+            "is absent (columns swapped? file truncated?)",
+            column="inward_stock",
+            rows=both.loc[diff, "row"].tolist(),
+        )
+    return SCHEMA.validate(df, source=src)
+
+
+def parse_by_sex(path: str | Path) -> pd.DataFrame:
+    """Parse the dcData GBMD-by-sex file into :data:`SCHEMA_BY_SEX`, correcting the year labels.
+
+    The columns labelled ``Y1960 .. Y2000`` are renamed to the years they really hold
+    (:data:`DCDATA_YEAR_LABELS`). NA cells (5,032 rows are NA in every year: codes CHI, IMY, KSV,
+    MNE, SRB and origin ``zzz``, which GBMD does not cover) stay NaN.
+    """
+    path = Path(path)
+    src = path.name
+    labels = list(DCDATA_YEAR_LABELS)
+    raw = read_r_object(path, "MigrationFlows", ["sex", "destcode", "origincode", *labels])
+    ids = pd.DataFrame(
+        {
+            "sex": coerce_codes(raw["sex"], source=src, column="sex"),
+            "origin_code": coerce_codes(raw["origincode"], source=src, column="origincode"),
+            "destination_code": coerce_codes(raw["destcode"], source=src, column="destcode"),
+        }
+    )
+    bad_sex = ~ids["sex"].isin(["Female", "Male"])
+    if bad_sex.any():
+        raise SourceError(
+            src,
+            f"unexpected sex value(s) {sorted(set(ids['sex'][bad_sex]))}",
+            column="sex",
+            rows=(ids.index[bad_sex] + 1).tolist(),
+        )
+    _check_unique(ids, ["sex", "origin_code", "destination_code"], src)
+    parts = []
+    for label in labels:
+        counts = coerce_counts(raw[label], source=src, column=label)
+        parts.append(ids.assign(year=np.int64(DCDATA_YEAR_LABELS[label]), stock=counts))
+    df = pd.concat(parts, ignore_index=True)
+    src_row = pd.Series(np.tile(np.arange(1, len(ids) + 1), len(labels)), index=df.index)
+    for col, code_col, raw_col in (
+        ("origin", "origin_code", "origincode"),
+        ("destination", "destination_code", "destcode"),
+    ):
+        codes = df[code_col].replace(GBMD_LEGACY_CODES)
+        other = (codes == GBMD_OTHER).to_numpy()
+        df[col] = pd.Series(pd.NA, index=df.index, dtype="string")
+        df.loc[~other, col] = map_countries(
+            codes[~other],
+            "wb",
+            source=src,
+            column=raw_col,
+            years=df.loc[~other, "year"],
+            row_labels=src_row[~other],
+        )
+        if other.any() and pd.to_numeric(df.loc[other, "stock"]).notna().any():
+            raise SourceError(
+                src,
+                f"'{GBMD_OTHER}' (other/unknown) rows hold data",
+                column=raw_col,
+                rows=src_row[other].head(10).tolist(),
+            )
+    df = df.sort_values(["sex", "origin_code", "destination_code", "year"], kind="stable")
+    return SCHEMA_BY_SEX.validate(df.reset_index(drop=True), source=src)
+
+
+def _check_unique(df: pd.DataFrame, key: list[str], source: str) -> None:
+    dup = df.duplicated(key, keep=False).to_numpy()
+    if dup.any():
+        sample = df.loc[dup, key].head(3).to_dict("records")
+        raise SourceError(
+            source,
+            f"duplicated key {key} (e.g. {sample})",
+            column=key[0],
+            rows=(np.flatnonzero(dup) + 1).tolist(),
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# Selection and cross-check (used by the migration_stocks builder)
+# ----------------------------------------------------------------------------------------------
+def uncovered_codes(df: pd.DataFrame) -> pd.DataFrame:
+    """(code, year) pairs outside a wave's coverage: the code's stocks sum to 0 as origin AND
+    destination in that wave. The harmonised panel is balanced and writes 0 for territories a
+    wave does not cover (e.g. SRB/MNE/KSV before 2010, SCG after 2000, TWN after 2000), so these
+    zeros mean "not covered", not "no migrants".
+    """
+    out = df.groupby(["origin_code", "year"])["stock"].sum()
+    inn = df.groupby(["destination_code", "year"])["stock"].sum()
+    out.index.names = inn.index.names = ["code", "year"]
+    tot = out.add(inn, fill_value=0)
+    zero = tot[tot == 0].reset_index()[["code", "year"]]
+    return zero.sort_values(["year", "code"]).reset_index(drop=True)
+
+
+def select_wb(df: pd.DataFrame, log: BuildLog) -> pd.DataFrame:
+    """Drop the diagonal and the dyads of codes a wave does not cover (both via ``log.drop``)."""
+    diag = (df["origin_code"] == df["destination_code"]).to_numpy()
+    nonzero = df[diag & (df["stock"] > 0).to_numpy()]
+    log.drop(
+        "wb: diagonal origin == destination (not migration; 3 are non-zero in the source: "
+        + ", ".join(
+            f"{o}->{d} {y} = {s:,.0f}"
+            for o, d, y, s in nonzero[
+                ["origin_code", "destination_code", "year", "stock"]
+            ].itertuples(index=False)
+        )
+        + ")",
+        int(diag.sum()),
+        sorted(set(df.loc[diag, "origin_code"]))[:5],
+    )
+    df = df[~diag]
+    unc = uncovered_codes(df)
+    if len(unc):
+        keys = set(zip(unc["code"], unc["year"], strict=True))
+        o = pd.Series(list(zip(df["origin_code"], df["year"], strict=True)), index=df.index)
+        d = pd.Series(list(zip(df["destination_code"], df["year"], strict=True)), index=df.index)
+        drop = (o.isin(keys) | d.isin(keys)).to_numpy()
+        nz = int((df.loc[drop, "stock"] > 0).sum())
+        if nz:
+            raise SourceError(RAW_KEY, f"{nz} non-zero stocks among uncovered codes (logic error)")
+        listing = [f"{y}: {' '.join(g['code'])}" for y, g in unc.groupby("year", sort=True)]
+        log.drop(
+            "wb: dyads of a territory the wave does not cover (its stocks are all 0 as origin "
+            "and as destination; the balanced panel writes 0 for 'not covered', so the rows are "
+            "dropped, i.e. missing, never 0)",
+            int(drop.sum()),
+            listing,
+        )
+        df = df[~drop]
+    return df.reset_index(drop=True)
+
+
+def crosscheck(wb: pd.DataFrame, by_sex: pd.DataFrame, tolerance: float = 10.0) -> dict[str, float]:
+    """Compare the 1960-2000 waves of the ``wb`` series with the corrected by-sex file.
+
+    ``wb``: the selected panel (:func:`select_wb`, unique canonical ``origin, destination,
+    year``); ``by_sex``: :func:`parse_by_sex` output, summed over sex per canonical dyad-wave
+    (all-NA cells skipped). Returns ``{"n": matched dyad-waves, "max_abs_diff": persons,
+    "corr": Pearson r, "n_by_sex_only": by-sex dyad-waves absent from the panel}``. Raises
+    :class:`SourceError` if the corrected labels do not reproduce the panel (max abs
+    difference above ``tolerance`` persons): the check that catches a wrong year mapping.
+    """
+    key = ["origin", "destination", "year"]
+    bs = by_sex[
+        by_sex["origin"].notna()
+        & by_sex["destination"].notna()
+        & (by_sex["origin"] != by_sex["destination"])  # diagonal: not in the selected panel
+    ]
+    summed = bs.groupby(key, as_index=False)["stock"].sum(min_count=1)
+    summed = summed[summed["stock"].notna()]
+    m = summed.merge(
+        wb.loc[wb["year"].isin(GBMD_YEARS), [*key, "stock"]],
+        on=key,
+        how="left",
+        suffixes=("_sex", "_wb"),
+        validate="one_to_one",
+    )
+    only = int(m["stock_wb"].isna().sum())
+    m = m[m["stock_wb"].notna()]
+    diff = (m["stock_sex"] - m["stock_wb"]).abs()
+    stats = {
+        "n": float(len(m)),
+        "max_abs_diff": float(diff.max()) if len(m) else float("nan"),
+        "corr": float(np.corrcoef(m["stock_sex"], m["stock_wb"])[0, 1]) if len(m) > 1 else 0.0,
+        "n_by_sex_only": float(only),
+    }
+    if not len(m) or not stats["max_abs_diff"] <= tolerance:
+        worst = m.loc[diff.nlargest(3).index, key] if len(m) else m[key]
+        raise SourceError(
+            BY_SEX_KEY,
+            f"after the year-label correction the by-sex stocks do not match the WB panel "
+            f"(max abs diff {stats['max_abs_diff']:,.0f} persons, r = {stats['corr']:.4f}; "
+            f"worst {worst.to_dict('records')})",
+            column="Y1960..Y2000",
+        )
+    return stats
+
+
+__all__ = [
+    "BY_SEX_KEY",
+    "CITATION",
+    "DCDATA_YEAR_LABELS",
+    "GBMD_YEARS",
+    "RAW_KEY",
+    "SCHEMA",
+    "SCHEMA_BY_SEX",
+    "WB_YEARS",
+    "coerce_counts",
+    "coerce_codes",
+    "coerce_year",
+    "crosscheck",
+    "map_countries",
+    "parse",
+    "parse_by_sex",
+    "read_r_file",
+    "read_r_object",
+    "require_columns",
+    "select_wb",
+    "uncovered_codes",
+]
