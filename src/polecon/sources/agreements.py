@@ -1,0 +1,320 @@
+"""Canonical table ``agreements``: one row per agreement x party pair.
+
+Columns (:data:`COLUMN_NAMES`): ``agreement_id, type, party_a, party_b, signed, in_force,
+terminated, source, source_id, n_parties, title`` plus two declared extras: ``bloc`` (the
+bloc through which a party entered the pair by expansion, e.g. ``BLEU``, ``EU``) and
+``termination_type`` (UNCTAD 2020's type of termination, also copied onto matching 2025 BIT
+pairs).  Sources, each parsed by its own module into these columns:
+
+- ``bit`` / ``tip``: UNCTAD IIA Navigator (:mod:`polecon.sources.unctad`), the Feb-2025
+  scrape by default (option ``unctad="2020"`` uses the Jan-2020 export instead);
+- ``bfta`` / ``pta``: DESTA v2.3 dyads minus withdrawals (:mod:`polecon.sources.desta`);
+- ``blma``: Chilton & Woda (2022) bilateral labour agreements
+  (:mod:`polecon.sources.chilton_woda`).
+
+Pairs are undirected: ``party_a < party_b`` (canonical codes, both countries).  Dates are
+``datetime64[ms]`` (``NaT`` = missing); DESTA gives years only, read as 1 January of that
+year.  ``in_force`` NaT means not (known to be) in force, e.g. TPP for the United States.
+Key: ``(agreement_id, party_a, party_b)``.  An agreement listed by a source under several
+successor states, or for both members of a bloc, keeps one ``agreement_id`` and one row
+per pair; ``source_id`` is the id of the source row behind each pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from polecon.sources._base import BuildLog, register_table
+from polecon.sources._schema import Column, Schema, SourceError
+
+TYPES = ("bit", "tip", "bfta", "pta", "blma")
+SOURCES = ("unctad2025", "unctad2020", "desta", "chilton_woda")
+
+UNCTAD_2025_KEY = "bits/unctad_iia_navigator_2025-02/bits_raw.rda"
+UNCTAD_2020_KEY = "bits/unctad_iia_navigator_2020-01/BIT-origin.dta"
+UNCTAD_XWALK_KEY = "bits/unctad_iia_navigator_2020-01/ISO3-CountryName-UNTACD.dta"
+DESTA_DYADS_KEY = "ptas/desta_v2.3/desta_list_of_treaties_02_03_dyads.csv"
+DESTA_LIST_KEY = "ptas/desta_v2.3/desta_list_of_treaties_02_03.csv"
+DESTA_WITHDRAWAL_KEY = "ptas/desta_v2.3/desta_dyadic_withdrawal_02_03.csv"
+CW_FORMATION_KEY = "blas/chilton_woda_2022/BLAs_Formation_Data.dta"
+CW_CODING_KEY = "blas/chilton_woda_2022/BLAs_Coding_Data.dta"
+
+#: the exact columns of the canonical table, in order
+COLUMN_NAMES = (
+    "agreement_id",
+    "type",
+    "party_a",
+    "party_b",
+    "signed",
+    "in_force",
+    "terminated",
+    "source",
+    "source_id",
+    "n_parties",
+    "title",
+    "bloc",
+    "termination_type",
+)
+
+
+def agreement_columns(
+    types: Iterable[str] = TYPES, sources: Iterable[str] = SOURCES
+) -> tuple[Column, ...]:
+    """The columns of the agreements table, restricted to ``types`` and ``sources``."""
+    return (
+        Column(
+            "agreement_id",
+            "string",
+            'agreement id, unique per agreement ("unctad2025:<treaty_id>", "desta:<base_treaty>", '
+            '"cw:<id>", ...)',
+            nullable=False,
+        ),
+        Column("type", "string", "bit|tip|bfta|pta|blma", nullable=False, allowed=frozenset(types)),
+        Column(
+            "party_a",
+            "string",
+            "first party (canonical code, < party_b)",
+            nullable=False,
+            country=True,
+        ),
+        Column(
+            "party_b",
+            "string",
+            "second party (canonical code, > party_a)",
+            nullable=False,
+            country=True,
+        ),
+        Column(
+            "signed", "date", "date of signature (DESTA: 1 Jan of the year)", min=1900, max=2030
+        ),
+        Column(
+            "in_force",
+            "date",
+            "date of entry into force for the pair; NaT = not (known to be) in force",
+            min=1900,
+            max=2030,
+        ),
+        Column(
+            "terminated",
+            "date",
+            "date of termination (UNCTAD) or withdrawal of a party (DESTA); NaT = none",
+            min=1900,
+            max=2030,
+        ),
+        Column(
+            "source",
+            "string",
+            "unctad2025|unctad2020|desta|chilton_woda",
+            nullable=False,
+            allowed=frozenset(sources),
+        ),
+        Column("source_id", "string", "id of the source row behind this pair", nullable=False),
+        Column(
+            "n_parties",
+            "Int",
+            "parties as the source lists them, a bloc counting as one (1 = a bloc's own treaty)",
+            min=1,
+        ),
+        Column("title", "string", "agreement title as given by the source"),
+        Column(
+            "bloc",
+            "string",
+            "bloc(s) through which a party entered the pair by expansion (e.g. BLEU, EU), "
+            '";"-joined in party_a, party_b order when both; <NA> otherwise',
+        ),
+        Column(
+            "termination_type",
+            "string",
+            "UNCTAD 2020 termination type (Unilaterally denounced, Replaced by new treaty, ...)",
+        ),
+    )
+
+
+def agreement_schema(
+    name: str,
+    types: Iterable[str] = TYPES,
+    sources: Iterable[str] = SOURCES,
+    description: str = "",
+    notes: Sequence[str] = (),
+) -> Schema:
+    """A schema with the agreements columns and key, for the canonical or a per-source table."""
+    return Schema(
+        name=name,
+        columns=agreement_columns(types, sources),
+        key=("agreement_id", "party_a", "party_b"),
+        description=description,
+        notes=tuple(notes),
+    )
+
+
+NOTES = (
+    "UNCTAD: parties come from short_title (not parties); BLEU expanded to BEL and LUX (bloc='BLEU').",
+    "UNCTAD: one treaty listed under several successor states of a dissolved state (CSK, USSR, "
+    "SFRY, Serbia-Montenegro) with the same partner and signature date keeps one agreement_id.",
+    "DESTA: consolidated entries dropped; withdrawals end the pair (terminated = 1 Jan of the "
+    "withdrawal year); bfta = exactly two parties counting a bloc as one (DESTA mc codes).",
+    "DESTA pairs without an entry-into-force year (many accessions) have in_force NaT.",
+    "BLMA rows come from polecon.sources.chilton_woda.blma_agreements.",
+)
+
+SCHEMA = agreement_schema(
+    "agreements",
+    description="One row per agreement x party pair (BITs, TIPs, FTAs, PTAs, BLMAs).",
+    notes=NOTES,
+)
+
+CITATION = (
+    "UNCTAD, International Investment Agreements Navigator (scraped Feb 2025 by B. Key; Jan 2020 "
+    "export compiled by A.T.N. Nguyen); Dür, Baccini & Elsig (2014), Review of International "
+    "Organizations 9(3): 353-375, DESTA v2.3; Chilton & Woda (2022), Bilateral Labor Agreements "
+    "dataset."
+)
+
+
+# ---------------------------------------------------------------------------
+# helpers shared by the agreement parsers
+# ---------------------------------------------------------------------------
+
+
+def source_label(path: Path | str) -> str:
+    """Short name of a raw file for messages (``folder/file``)."""
+    parts = Path(path).parts
+    return "/".join(parts[-2:])
+
+
+def require_columns(df: pd.DataFrame, columns: Sequence[str], source: str) -> None:
+    """Raise :class:`SourceError` naming the first missing column."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise SourceError(
+            source, f"missing column(s) {missing}; found {list(df.columns)[:30]}", column=missing[0]
+        )
+
+
+def order_pairs(a: pd.Series, b: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return (lower, upper) of two aligned string Series, element-wise."""
+    a = a.astype("string")
+    b = b.astype("string")
+    swap = (a > b).fillna(False).to_numpy(dtype=bool)
+    lo = a.where(~swap, b)
+    hi = b.where(~swap, a)
+    return lo, hi
+
+
+def year_to_date(years: pd.Series) -> pd.Series:
+    """Integer years (float/Int, NA allowed) -> datetime64 on 1 January; NA -> NaT."""
+    y = pd.to_numeric(years, errors="coerce")
+    out = pd.to_datetime(
+        pd.DataFrame({"year": y.fillna(2000).astype(int), "month": 1, "day": 1}), errors="coerce"
+    )
+    return out.where(y.notna()).astype("datetime64[ms]")
+
+
+def finalize(df: pd.DataFrame, schema: Schema, source: str) -> pd.DataFrame:
+    """Cast to the declared dtypes, sort deterministically and validate against ``schema``."""
+    out = df.copy()
+    for c in schema.columns:
+        if c.name not in out.columns:
+            out[c.name] = pd.NA
+        if c.dtype == "string":
+            out[c.name] = out[c.name].astype("string")
+        elif c.dtype == "date":
+            out[c.name] = pd.to_datetime(out[c.name]).astype("datetime64[ms]")
+        elif c.dtype == "Int":
+            out[c.name] = out[c.name].astype("Int64")
+    out = out[[c.name for c in schema.columns]]
+    out = out.sort_values(["source", "agreement_id", "party_a", "party_b"], kind="stable")
+    out = out.reset_index(drop=True)
+    return schema.validate(out, source=source)
+
+
+def map_countries(
+    values: pd.Series, scheme: str, source: str, column: str, rows: pd.Series | None = None
+) -> pd.Series:
+    """``polecon.countries.to_canonical`` with errors turned into :class:`SourceError`.
+
+    ``rows`` gives the source row label of each value (for the message); defaults to the index.
+    """
+    from polecon.countries import UnmappedCountryError, to_canonical
+
+    try:
+        return to_canonical(values, scheme, source=source)
+    except UnmappedCountryError as exc:
+        bad = {v for v, _ in exc.unmapped}
+        norm = values.astype("string").str.strip()
+        hit = norm.isin(bad).fillna(False).to_numpy(dtype=bool)
+        where = (rows if rows is not None else pd.Series(values.index, index=values.index))[hit]
+        raise SourceError(
+            source,
+            f"unknown country identifier(s) {sorted(bad)[:10]} (scheme {scheme!r})",
+            column=column,
+            rows=sorted(set(where.tolist()), key=str),
+        ) from None
+
+
+def _blma(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
+    from polecon.sources.chilton_woda import blma_agreements
+
+    return blma_agreements(raw[CW_FORMATION_KEY], log, coding_path=raw[CW_CODING_KEY])
+
+
+@register_table(
+    "agreements",
+    schema=SCHEMA,
+    raw=(
+        UNCTAD_2025_KEY,
+        UNCTAD_2020_KEY,
+        UNCTAD_XWALK_KEY,
+        DESTA_DYADS_KEY,
+        DESTA_LIST_KEY,
+        DESTA_WITHDRAWAL_KEY,
+        CW_FORMATION_KEY,
+        CW_CODING_KEY,
+    ),
+    citation=CITATION,
+    default_options={"unctad": "2025"},
+)
+def build(raw: dict[str, Path], log: BuildLog, unctad: str = "2025") -> pd.DataFrame:
+    """Assemble UNCTAD (``unctad="2025"`` or ``"2020"``), DESTA and Chilton-Woda rows."""
+    from polecon.sources import desta
+    from polecon.sources import unctad as unctad_mod
+
+    if str(unctad) == "2025":
+        u = unctad_mod.parse(raw[UNCTAD_2025_KEY], log=log)
+        u = unctad_mod.attach_termination_type(u, raw[UNCTAD_2020_KEY], log=log)
+    elif str(unctad) == "2020":
+        u = unctad_mod.parse_2020(raw[UNCTAD_2020_KEY], log=log)
+    else:
+        raise ValueError(f"agreements: option unctad must be '2025' or '2020', got {unctad!r}")
+    d = desta.parse(raw[DESTA_DYADS_KEY], raw[DESTA_LIST_KEY], raw[DESTA_WITHDRAWAL_KEY], log=log)
+    parts = {"UNCTAD": u, "DESTA": d, "Chilton-Woda": _blma(raw, log)}
+    frames = []
+    for label, part in parts.items():
+        part = part.copy()
+        for optional in ("bloc", "termination_type"):
+            if optional not in part.columns:
+                part[optional] = pd.Series(pd.NA, index=part.index, dtype="string")
+        missing = [c for c in COLUMN_NAMES if c not in part.columns]
+        if missing:
+            raise SourceError("table 'agreements'", f"{label} rows lack column(s) {missing}")
+        frames.append(part[list(COLUMN_NAMES)])
+    df = pd.concat(frames, ignore_index=True)
+    for t in TYPES:
+        log.note(f"{t}: {int((df['type'] == t).sum())} pair rows")
+    return finalize(df, SCHEMA, "table 'agreements'")
+
+
+__all__ = [
+    "CITATION",
+    "COLUMN_NAMES",
+    "SCHEMA",
+    "TYPES",
+    "agreement_columns",
+    "agreement_schema",
+    "build",
+    "order_pairs",
+    "year_to_date",
+]

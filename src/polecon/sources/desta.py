@@ -1,0 +1,393 @@
+"""DESTA v2.3 trade agreements: one row per agreement x country pair (types ``bfta``/``pta``).
+
+Raw files (``data/ptas/PROVENANCE.md``), all Windows-1252 (cp1252) CSVs:
+
+- ``desta_list_of_treaties_02_03_dyads.csv``: one undirected pair per treaty entry (base
+  treaty or accession; consolidated versions too);
+- ``desta_list_of_treaties_02_03.csv``: one row per entry, with members ``c1..c91`` and their
+  membership-group codes ``mc1..mc91`` (used to count parties, a bloc counting as one);
+- ``desta_dyadic_withdrawal_02_03.csv``: one pair per withdrawal.
+
+Documented rules:
+
+- Consolidated entries (``entry_type == "consolidated"``, e.g. ``1008a``) repeat the dyads of
+  their base treaty plus amendments: they are dropped (and logged).
+- An agreement is DESTA's ``base_treaty``: ``agreement_id = "desta:<base_treaty>"``; its
+  pairs come from the base entry and from accessions (``source_id`` = the entry ``number``).
+  A pair listed by several entries of one agreement keeps the earliest (ties: the base
+  treaty); the others are logged.  ``signed`` = 1 January of ``year`` (signature year of the
+  entry), ``in_force`` = 1 January of ``entryforceyear`` (NaT when DESTA gives none).
+- Withdrawals: a withdrawal pair ends that pair's membership of that agreement:
+  ``terminated`` = 1 January of the earliest withdrawal year not before the pair's signature.
+  Withdrawal pairs that are not pairs of the agreement (DESTA lists the leaving member with
+  its own bloc partners too, e.g. UK-Germany for UK's exit from EU-Albania) are ignored and
+  counted in the log.
+- Parties, a bloc counting as one (``n_parties``), from the base entry of the treaty list:
+  ``typememb`` 1 (bilateral) = 2; 2 (plurilateral) = number of members; 3 (plurilateral and
+  third country) = 1 + the size of the smaller ``mc`` group (the larger group is the bloc;
+  a tie or missing group codes gives 2); 4 (region-region) = number of ``mc`` groups when
+  at least 2 (else number of members); typememb blank = number of members.  Agreements without a base entry in the list (SADC
+  672, Andean protocols) get the number of distinct countries in their dyads.
+  ``type = "bfta"`` when ``n_parties == 2``, else ``"pta"``.  Region-region agreements
+  (e.g. EU-CARIFORUM, Cotonou) thus count as bilateral, as in the WTO's "Bilateral; All
+  Parties are RTAs".
+- Country codes are ISO 3166-1 numeric (scheme ``iso3n``; DESTA's 729 = Sudan, 900 = Kosovo);
+  DESTA already lists bloc members individually, so ``bloc`` is ``<NA>``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from polecon.sources._base import BuildLog
+from polecon.sources._schema import SourceError
+from polecon.sources.agreements import (
+    agreement_schema,
+    finalize,
+    map_countries,
+    order_pairs,
+    require_columns,
+    source_label,
+    year_to_date,
+)
+
+CITATION = (
+    "Dür, A., Baccini, L. & Elsig, M. (2014). The Design of International Trade Agreements: "
+    "Introducing a New Dataset. Review of International Organizations 9(3): 353-375. DESTA list "
+    "of treaties, version 2.3 (files *_02_03, downloaded 2026-01-31)."
+)
+
+SCHEMA = agreement_schema(
+    "desta", types=("bfta", "pta"), sources=("desta",), description="DESTA v2.3 agreement pairs"
+)
+
+ENCODING = "cp1252"
+DYAD_COLUMNS = (
+    "iso1",
+    "iso2",
+    "number",
+    "base_treaty",
+    "name",
+    "entry_type",
+    "year",
+    "entryforceyear",
+    "typememb",
+)
+LIST_COLUMNS = ("number", "base_treaty", "name", "entry_type", "typememb")
+WITHDRAWAL_COLUMNS = ("iso1", "iso2", "number", "base_treaty", "entry_type", "year")
+DYAD_ENTRY_TYPES = ("base_treaty", "accession", "consolidated")
+YEAR_MIN, YEAR_MAX = 1900, 2030  # plausible treaty years; others are typos
+
+
+# ---------------------------------------------------------------------------
+# reading and checking
+# ---------------------------------------------------------------------------
+
+
+def read_desta_csv(path: Path | str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Read a DESTA CSV (cp1252); unreadable files raise SourceError naming the file."""
+    src = source_label(path)
+    try:
+        df = pd.read_csv(path, encoding=ENCODING, low_memory=False, dtype={"number": str})
+    except (
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        UnicodeDecodeError,
+        ValueError,
+        OSError,
+    ) as exc:
+        raise SourceError(src, f"cannot parse CSV ({type(exc).__name__}: {exc})") from None
+    require_columns(df, columns, src)
+    return df
+
+
+def _int_column(df: pd.DataFrame, column: str, src: str, nullable: bool = False) -> pd.Series:
+    """Whole numbers (Int64); text, fractions or (unless ``nullable``) blanks raise SourceError."""
+    raw = df[column]
+    num = pd.to_numeric(raw, errors="coerce")
+    bad = (raw.notna() & num.isna()) | (num.notna() & (num != np.floor(num)))
+    if not nullable:
+        bad |= raw.isna()
+    if bad.any():
+        raise SourceError(
+            src,
+            f"expected whole numbers{'' if nullable else ' (no blanks)'}, found "
+            f"{raw[bad].head(3).tolist()}",
+            column=column,
+            rows=df.index[bad.to_numpy()].tolist(),
+        )
+    return num.astype("Int64")
+
+
+def _pairs(
+    df: pd.DataFrame, src: str, log: BuildLog | None, what: str
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Ordered canonical pairs of ``iso1``/``iso2``; rows with a deliberately unmapped code
+    are dropped (logged).  Returns the pair frame and the kept-row mask."""
+    i1 = _int_column(df, "iso1", src)
+    i2 = _int_column(df, "iso2", src)
+    codes = pd.concat([i1, i2], ignore_index=True)
+    rows = pd.Series(np.concatenate([df.index.to_numpy()] * 2))
+    mapped = map_countries(codes.astype(str), "iso3n", src, "iso1/iso2", rows=rows)
+    c1 = mapped.iloc[: len(df)].set_axis(df.index)
+    c2 = mapped.iloc[len(df) :].set_axis(df.index)
+    keep = (c1.notna() & c2.notna()).to_numpy(dtype=bool)
+    if (~keep).any() and log is not None:
+        log.drop(
+            f"{src}: {what} with a country code deliberately left unmapped",
+            int((~keep).sum()),
+            df.index[~keep].tolist(),
+        )
+    same = (c1 == c2).fillna(False).to_numpy(dtype=bool) & keep
+    if same.any():
+        raise SourceError(
+            src, "a country paired with itself", column="iso1/iso2", rows=df.index[same].tolist()
+        )
+    a, b = order_pairs(c1[keep], c2[keep])
+    return pd.DataFrame({"party_a": a, "party_b": b}, index=df.index[keep]), keep
+
+
+# ---------------------------------------------------------------------------
+# parties per agreement
+# ---------------------------------------------------------------------------
+
+
+def count_parties(treaties: pd.DataFrame, src: str) -> pd.DataFrame:
+    """Parties per base treaty (a bloc counting as one) from the treaty list's base entries.
+
+    Returns a frame indexed by ``base_treaty`` with ``n_parties`` (Int64), ``typememb`` and
+    ``title``.  See the module docstring for the rule.
+    """
+    base = treaties[treaties["entry_type"] == "base_treaty"]
+    bt = _int_column(base, "base_treaty", src)
+    dup = bt.duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise SourceError(
+            src,
+            "two base_treaty entries for one treaty",
+            column="base_treaty",
+            rows=base.index[dup].tolist(),
+        )
+    tm = _int_column(base, "typememb", src, nullable=True)
+    ccols = [c for c in base.columns if c.startswith("c") and c[1:].isdigit()]
+    mcols = [f"m{c}" for c in ccols if f"m{c}" in base.columns]
+    if not ccols:
+        raise SourceError(src, "no member columns c1..c91", column="c1")
+    members = base[ccols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    n_members = (~np.isnan(members)).sum(axis=1)
+    groups = (
+        base[mcols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        if mcols
+        else np.full((len(base), 1), np.nan)
+    )
+    n = np.zeros(len(base), dtype=int)
+    for i, (t, row, nm) in enumerate(zip(tm.fillna(0).to_numpy(), groups, n_members, strict=True)):
+        vals, counts = np.unique(row[~np.isnan(row)], return_counts=True)
+        if t == 1:
+            n[i] = 2
+        elif t == 2:
+            n[i] = nm
+        elif t == 3:
+            n[i] = 1 + int(counts.min()) if len(vals) == 2 and counts[0] != counts[1] else 2
+        elif t == 4:
+            n[i] = len(vals) if len(vals) >= 2 else nm
+        else:
+            n[i] = nm
+    return pd.DataFrame(
+        {
+            "n_parties": pd.array(n, dtype="Int64"),
+            "typememb": tm.to_numpy(),
+            "title": base["name"].astype("string").to_numpy(),
+        },
+        index=pd.Index(bt.to_numpy(dtype=np.int64), name="base_treaty"),
+    )
+
+
+# ---------------------------------------------------------------------------
+# parser
+# ---------------------------------------------------------------------------
+
+
+def parse(
+    dyads_path: Path | str,
+    list_path: Path | str,
+    withdrawal_path: Path | str,
+    *,
+    log: BuildLog | None = None,
+) -> pd.DataFrame:
+    """Parse DESTA dyads + treaty list + withdrawals into agreement x pair rows (:data:`SCHEMA`).
+
+    Deliberate drops (consolidated entries, repeated pairs) are recorded in ``log`` when given.
+    Errors name the file, the column and 0-based data rows.
+    """
+    src = source_label(dyads_path)
+    d = read_desta_csv(dyads_path, DYAD_COLUMNS)
+    et = d["entry_type"].astype("string").str.strip()
+    bad = ~et.isin(list(DYAD_ENTRY_TYPES)).fillna(False).to_numpy(dtype=bool)
+    if bad.any():
+        raise SourceError(
+            src,
+            f"unexpected entry_type {sorted(set(et[bad].astype(str)))[:5]} (expected {DYAD_ENTRY_TYPES})",
+            column="entry_type",
+            rows=d.index[bad].tolist(),
+        )
+    cons = (et == "consolidated").to_numpy(dtype=bool)
+    if log is not None:
+        log.drop(
+            f"{src}: consolidated entries (entry_type 'consolidated', e.g. 1008a) duplicate their "
+            f"base treaty's dyads",
+            int(cons.sum()),
+            sorted(set(d.loc[cons, "number"].astype(str)))[:50],
+        )
+    d = d.loc[~cons]
+    year = _int_column(d, "year", src)
+    eif = _int_column(d, "entryforceyear", src, nullable=True)
+    for col, ser in (("year", year), ("entryforceyear", eif)):
+        odd = ((ser < YEAR_MIN) | (ser > YEAR_MAX)).fillna(False).to_numpy(dtype=bool)
+        if odd.any():
+            raise SourceError(
+                src,
+                f"years outside {YEAR_MIN}-{YEAR_MAX} (e.g. {ser[odd].head(3).tolist()})",
+                column=col,
+                rows=d.index[odd].tolist(),
+            )
+    bt = _int_column(d, "base_treaty", src)
+    pairs, keep = _pairs(d, src, log, "dyads")
+    d = d.loc[keep]
+    rows = pd.DataFrame(
+        {
+            "base_treaty": bt[keep].to_numpy(dtype=np.int64),
+            "number": d["number"].astype("string").str.strip().to_numpy(),
+            "is_base": (et[~cons][keep] == "base_treaty").to_numpy(),
+            "name": d["name"].astype("string").to_numpy(),
+            "year": year[keep].to_numpy(),
+            "eif": eif[keep].to_numpy(),
+            "party_a": pairs["party_a"].to_numpy(),
+            "party_b": pairs["party_b"].to_numpy(),
+        },
+        index=d.index,
+    )
+    twice = rows.duplicated(["number", "party_a", "party_b"], keep=False).to_numpy()
+    if twice.any():
+        raise SourceError(
+            src,
+            "duplicated key (number, iso1, iso2): the same entry lists a pair twice",
+            column="number",
+            rows=rows.index[twice].tolist(),
+        )
+    # one row per (agreement, pair): earliest entry, the base treaty first on ties
+    rows = rows.sort_values(
+        ["base_treaty", "party_a", "party_b", "year", "is_base"],
+        ascending=[True, True, True, True, False],
+        kind="stable",
+    )
+    dup = rows.duplicated(["base_treaty", "party_a", "party_b"], keep="first").to_numpy()
+    if dup.any() and log is not None:
+        log.drop(
+            f"{src}: pair listed again by a later entry of the same agreement (kept the earliest)",
+            int(dup.sum()),
+            [
+                f"{n} {a}-{b}"
+                for n, a, b in rows.loc[dup, ["number", "party_a", "party_b"]].itertuples(
+                    index=False
+                )
+            ],
+        )
+    rows = rows.loc[~dup]
+
+    # parties per agreement, type
+    lst_src = source_label(list_path)
+    lst = read_desta_csv(list_path, LIST_COLUMNS)
+    parties = count_parties(lst, lst_src)
+    n_parties = rows["base_treaty"].map(parties["n_parties"]).astype("Int64")
+    title = rows["base_treaty"].map(parties["title"]).astype("string")
+    missing = n_parties.isna().to_numpy()
+    if missing.any():
+        alt = pd.concat(
+            [
+                rows[["base_treaty", "party_a"]].rename(columns={"party_a": "c"}),
+                rows[["base_treaty", "party_b"]].rename(columns={"party_b": "c"}),
+            ]
+        )
+        n_countries = alt.groupby("base_treaty")["c"].nunique()
+        n_parties[missing] = rows.loc[missing, "base_treaty"].map(n_countries).to_numpy()
+        first = (
+            rows.sort_values(["year", "number"])
+            .drop_duplicates("base_treaty")
+            .set_index("base_treaty")["name"]
+        )
+        title[missing] = rows.loc[missing, "base_treaty"].map(first).to_numpy()
+        if log is not None:
+            log.note(
+                f"{lst_src}: no base entry for DESTA treaties "
+                f"{sorted(set(rows.loc[missing, 'base_treaty'].tolist()))}; n_parties = distinct countries in their dyads"
+            )
+    kind = np.where(n_parties.to_numpy(dtype=float) == 2, "bfta", "pta")
+
+    # withdrawals
+    w_src = source_label(withdrawal_path)
+    w = read_desta_csv(withdrawal_path, WITHDRAWAL_COLUMNS)
+    w_et = w["entry_type"].astype("string").str.strip()
+    bad = (w_et != "withdrawal").fillna(True).to_numpy(dtype=bool)
+    if bad.any():
+        raise SourceError(
+            w_src,
+            "entry_type must be 'withdrawal'",
+            column="entry_type",
+            rows=w.index[bad].tolist(),
+        )
+    w_year = _int_column(w, "year", w_src)
+    w_bt = _int_column(w, "base_treaty", w_src)
+    w_pairs, w_keep = _pairs(w, w_src, log, "withdrawal dyads")
+    wd = pd.DataFrame(
+        {
+            "base_treaty": w_bt[w_keep].to_numpy(dtype=np.int64),
+            "party_a": w_pairs["party_a"].to_numpy(),
+            "party_b": w_pairs["party_b"].to_numpy(),
+            "w_year": w_year[w_keep].to_numpy(),
+        }
+    )
+    key = ["base_treaty", "party_a", "party_b"]
+    m = rows[[*key, "year"]].reset_index().merge(wd, on=key, how="inner")
+    m = m[m["w_year"] >= m["year"]]
+    first_exit = m.groupby("index")["w_year"].min()
+    terminated = rows.index.to_series().map(first_exit)
+    matched = wd.merge(rows[key].drop_duplicates(), on=key, how="inner")
+    if log is not None:
+        log.note(
+            f"{w_src}: {len(wd)} withdrawal pairs; {len(matched)} end a DESTA pair "
+            f"({int(terminated.notna().sum())} pairs terminated); {len(wd) - len(matched)} are not pairs "
+            "of the agreement (e.g. the leaving member with its own bloc partners) and are ignored"
+        )
+
+    if log is not None:
+        no_eif = rows["eif"].isna()
+        log.note(
+            f"{src}: {int(no_eif.sum())} pairs have no entry-into-force year (in_force NaT, "
+            f"not in force), {int((no_eif & ~rows['is_base']).sum())} of them from accessions"
+        )
+    out = pd.DataFrame(
+        {
+            "agreement_id": "desta:" + rows["base_treaty"].astype(str),
+            "type": kind,
+            "party_a": rows["party_a"],
+            "party_b": rows["party_b"],
+            "signed": year_to_date(rows["year"]),
+            "in_force": year_to_date(rows["eif"]),
+            "terminated": year_to_date(terminated),
+            "source": "desta",
+            "source_id": rows["number"],
+            "n_parties": n_parties,
+            "title": title,
+            "bloc": pd.NA,
+            "termination_type": pd.NA,
+        },
+        index=rows.index,
+    )
+    return finalize(out, SCHEMA, src)
+
+
+__all__ = ["CITATION", "ENCODING", "SCHEMA", "count_parties", "parse", "read_desta_csv"]

@@ -1,0 +1,386 @@
+"""WTO Regional Trade Agreements database (RTA-IS export, Feb 2026): canonical table ``wto_rta``.
+
+One row per RTA (sheet ``AllRTAs``, 655 rows): name, type, coverage, status, composition,
+signature / entry-into-force / inactive dates (the earlier of the goods and services dates),
+and the signatories as canonical codes where they map (``;``-joined, sorted).  Inactive RTAs
+have no current signatories, so ``parties`` comes from ``Original signatories``.  Bloc
+signatories become bloc codes (:data:`WTO_BLOCS`); names that map nowhere are kept, verbatim,
+in ``unmapped`` (expected: none once the country crosswalk knows them).
+
+This table is a cross-check for DESTA: :func:`cross_check` matches country-country bilateral
+RTAs to DESTA's bilateral FTAs (same pair, signature years within one year) and
+:func:`counts_by_year` tabulates the match by signature year.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from polecon.sources._base import BuildLog, register_table
+from polecon.sources._schema import Column, Schema, SourceError
+from polecon.sources.agreements import order_pairs, require_columns, source_label
+
+CITATION = (
+    "World Trade Organization, Regional Trade Agreements Database (RTA-IS), export 'AllRTAs', "
+    "accessed 1 Feb 2026, http://rtais.wto.org."
+)
+RAW_KEY = "ptas/wto_rta_database_2026-02/WTO_RTA_AllRTAs.xlsx"
+SHEET = "AllRTAs"
+
+RAW_COLUMNS = (
+    "RTA ID",
+    "RTA Name",
+    "Coverage",
+    "Type",
+    "Status",
+    "Date of Signature (G)",
+    "Date of Signature (S)",
+    "Date of Entry into Force (G)",
+    "Date of Entry into Force (S)",
+    "Inactive Date",
+    "RTA Composition",
+    "Current signatories",
+    "Original signatories",
+)
+DATE_COLUMNS = RAW_COLUMNS[5:10]
+
+#: WTO bloc signatory names -> bloc code
+WTO_BLOCS = {
+    "european union": "EU",
+    "european free trade association (efta)": "EFTA",
+    "asean free trade area (afta)": "ASEAN",
+    "central american common market (cacm)": "CACM",
+    "eurasian economic union (eaeu)": "EAEU",
+    "gulf cooperation council (gcc)": "GCC",
+    "southern common market (mercosur)": "MERCOSUR",
+}
+
+SCHEMA = Schema(
+    name="wto_rta",
+    columns=(
+        Column("rta_id", "int", "WTO RTA ID", nullable=False, min=1),
+        Column("name", "string", "RTA name", nullable=False),
+        Column("type", "string", "FTA, CU, PSA, EIA or combinations ('FTA & EIA')"),
+        Column("coverage", "string", "Goods, Services, Goods & Services"),
+        Column("status", "string", "In Force, Inactive, Early announcement-..."),
+        Column(
+            "composition",
+            "string",
+            "RTA Composition (Bilateral; Plurilateral; ... One Party is an RTA)",
+        ),
+        Column("signed", "date", "earliest signature date (goods or services)", min=1900, max=2030),
+        Column(
+            "in_force", "date", "earliest entry into force (goods or services)", min=1900, max=2030
+        ),
+        Column("inactive", "date", "date the RTA became inactive", min=1900, max=2030),
+        Column(
+            "parties", "string", "original signatories as canonical/bloc codes, ';'-joined, sorted"
+        ),
+        Column("current_parties", "string", "current signatories as codes, ';'-joined, sorted"),
+        Column(
+            "n_parties",
+            "Int",
+            "number of original signatories (a bloc counting as one); NA if none listed",
+            min=1,
+        ),
+        Column("unmapped", "string", "signatory names that map to no code (';'-joined)"),
+        Column(
+            "bilateral", "bool", "composition starts with 'Bilateral' (blocs count as one party)"
+        ),
+        Column("country_bilateral", "bool", "composition is exactly 'Bilateral' (two countries)"),
+        Column(
+            "party_a", "string", "first country of a country-country bilateral RTA", country=True
+        ),
+        Column(
+            "party_b", "string", "second country of a country-country bilateral RTA", country=True
+        ),
+    ),
+    key=("rta_id",),
+    description="WTO RTA-IS: one row per regional trade agreement (cross-check for DESTA).",
+)
+
+
+def _read(path: Path) -> pd.DataFrame:
+    src = source_label(path)
+    try:
+        return pd.read_excel(path, sheet_name=SHEET)
+    except ValueError as exc:
+        raise SourceError(src, f"cannot read sheet {SHEET!r} ({exc})") from None
+    except Exception as exc:  # zipfile.BadZipFile, openpyxl errors, ...
+        raise SourceError(
+            src, f"cannot read Excel file ({type(exc).__name__}: {exc}); truncated or corrupt?"
+        ) from None
+
+
+def _dates(df: pd.DataFrame, column: str, src: str) -> pd.Series:
+    raw = df[column]
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return pd.to_datetime(raw).astype("datetime64[ms]")
+    text = raw.map(lambda v: v.strip() if isinstance(v, str) else v)
+    present = text.notna() & (text != "")
+    out = pd.to_datetime(text.where(present), errors="coerce", format="mixed")
+    bad = present & out.isna()
+    if bad.any():
+        raise SourceError(
+            src,
+            f"values that are not dates (e.g. {raw[bad].head(3).tolist()})",
+            column=column,
+            rows=df.index[bad.to_numpy()].tolist(),
+        )
+    return out.astype("datetime64[ms]")
+
+
+def _names(cell: object) -> list[str]:
+    if not isinstance(cell, str):
+        return []
+    return [x.strip() for x in cell.split(";") if x.strip()]
+
+
+def _code_map(names: set[str], src: str) -> dict[str, str | None]:
+    """Signatory name -> code (bloc code, canonical country) or None when it maps nowhere."""
+    from polecon.countries import UnmappedCountryError, to_canonical
+
+    out: dict[str, str | None] = {}
+    plain = []
+    for n in sorted(names):
+        key = " ".join(n.split()).casefold()
+        if key in WTO_BLOCS:
+            out[n] = WTO_BLOCS[key]
+        else:
+            plain.append(n)
+    bad: set[str] = set()
+    try:
+        codes = to_canonical(pd.Series(plain, dtype=object), "wto_name", source=src)
+    except UnmappedCountryError as exc:
+        bad = {v for v, _ in exc.unmapped}
+        rest = [n for n in plain if n.strip() not in bad]
+        codes = pd.concat(
+            [
+                to_canonical(pd.Series(rest, dtype=object), "wto_name", source=src),
+                pd.Series(pd.NA, index=range(len(rest), len(rest) + len(bad)), dtype="string"),
+            ]
+        )
+        plain = rest + [n for n in plain if n.strip() in bad]
+    for n, c in zip(plain, codes.tolist(), strict=True):
+        out[n] = (
+            None if c is None or c is pd.NA or (isinstance(c, float) and np.isnan(c)) else str(c)
+        )
+    return out
+
+
+def parse(path: Path | str, *, log: BuildLog | None = None) -> pd.DataFrame:
+    """Parse ``WTO_RTA_AllRTAs.xlsx`` (sheet ``AllRTAs``) into one row per RTA (:data:`SCHEMA`)."""
+    path = Path(path)
+    src = source_label(path)
+    df = _read(path)
+    require_columns(df, RAW_COLUMNS, src)
+    rid = pd.to_numeric(df["RTA ID"], errors="coerce")
+    bad = (rid.isna() | (rid != np.floor(rid))).to_numpy(dtype=bool)
+    if bad.any():
+        raise SourceError(
+            src, "RTA ID must be a whole number", column="RTA ID", rows=df.index[bad].tolist()
+        )
+    dup = rid.duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise SourceError(src, "duplicated RTA ID", column="RTA ID", rows=df.index[dup].tolist())
+    dates = {c: _dates(df, c, src) for c in DATE_COLUMNS}
+    for c in (
+        "RTA Name",
+        "Type",
+        "Coverage",
+        "Status",
+        "RTA Composition",
+        "Current signatories",
+        "Original signatories",
+    ):
+        s = df[c]
+        non_str = (s.notna() & ~s.map(lambda v: isinstance(v, str))).to_numpy(dtype=bool)
+        if non_str.any():
+            raise SourceError(
+                src,
+                f"expected text, found {s[non_str].head(3).tolist()}",
+                column=c,
+                rows=df.index[non_str].tolist(),
+            )
+    if df["RTA Name"].isna().any():
+        raise SourceError(
+            src,
+            "missing RTA name",
+            column="RTA Name",
+            rows=df.index[df["RTA Name"].isna().to_numpy()].tolist(),
+        )
+
+    original = [
+        _names(o) or _names(c)
+        for o, c in zip(df["Original signatories"], df["Current signatories"], strict=True)
+    ]
+    current = [_names(c) for c in df["Current signatories"]]
+    codes = _code_map({n for lst in original + current for n in lst}, src)
+
+    def joined(lst: list[str]) -> object:
+        got = sorted({codes[n] for n in lst if codes[n] is not None})
+        return ";".join(got) if got else pd.NA
+
+    unmapped = [
+        sorted({n for n in o + c if codes[n] is None})
+        for o, c in zip(original, current, strict=True)
+    ]
+    if log is not None and any(unmapped):
+        names = sorted({n for u in unmapped for n in u})
+        log.note(f"{src}: signatory names without a code (kept in 'unmapped'): {names}")
+    comp = df["RTA Composition"].astype("string").str.strip()
+    country_bi = (comp == "Bilateral").fillna(False).to_numpy(dtype=bool)
+    pa = pd.Series(pd.NA, index=df.index, dtype="string")
+    pb = pd.Series(pd.NA, index=df.index, dtype="string")
+    for i, lst in enumerate(original):
+        got = [codes[n] for n in lst]
+        if country_bi[i] and len(got) == 2 and None not in got and got[0] != got[1]:
+            pa.iloc[i], pb.iloc[i] = got[0], got[1]
+    pa, pb = order_pairs(pa, pb)
+    out = pd.DataFrame(
+        {
+            "rta_id": rid.astype(np.int64),
+            "name": df["RTA Name"].astype("string").str.strip(),
+            "type": df["Type"].astype("string").str.strip(),
+            "coverage": df["Coverage"].astype("string").str.strip(),
+            "status": df["Status"].astype("string").str.strip(),
+            "composition": comp,
+            "signed": pd.concat(
+                [dates["Date of Signature (G)"], dates["Date of Signature (S)"]], axis=1
+            ).min(axis=1),
+            "in_force": pd.concat(
+                [dates["Date of Entry into Force (G)"], dates["Date of Entry into Force (S)"]],
+                axis=1,
+            ).min(axis=1),
+            "inactive": dates["Inactive Date"],
+            "parties": pd.array([joined(x) for x in original], dtype="string"),
+            "current_parties": pd.array([joined(x) for x in current], dtype="string"),
+            "n_parties": pd.array([len(x) or pd.NA for x in original], dtype="Int64"),
+            "unmapped": pd.array([";".join(u) if u else pd.NA for u in unmapped], dtype="string"),
+            "bilateral": comp.str.startswith("Bilateral").fillna(False).to_numpy(dtype=bool),
+            "country_bilateral": country_bi,
+            "party_a": pa,
+            "party_b": pb,
+        }
+    )
+    for c in ("signed", "in_force", "inactive"):
+        out[c] = out[c].astype("datetime64[ms]")
+    out = out.sort_values("rta_id", kind="stable").reset_index(drop=True)
+    return SCHEMA.validate(out, source=src)
+
+
+@register_table("wto_rta", schema=SCHEMA, raw=(RAW_KEY,), citation=CITATION)
+def build(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
+    """WTO RTA-IS: one row per regional trade agreement (cross-check for DESTA)."""
+    return parse(raw[RAW_KEY], log=log)
+
+
+# ---------------------------------------------------------------------------
+# cross-check against DESTA
+# ---------------------------------------------------------------------------
+
+MATCH_COLUMNS = (
+    "party_a",
+    "party_b",
+    "desta_id",
+    "desta_year",
+    "desta_title",
+    "wto_id",
+    "wto_year",
+    "wto_name",
+    "match",
+)
+
+
+def desta_bilateral(agreements: pd.DataFrame) -> pd.DataFrame:
+    """DESTA's country-country bilateral FTAs: ``bfta`` agreements with exactly one pair."""
+    d = agreements[(agreements["source"] == "desta") & (agreements["type"] == "bfta")]
+    one = d.groupby("agreement_id")["party_a"].transform("size") == 1
+    d = d[one.to_numpy(dtype=bool)]
+    return pd.DataFrame(
+        {
+            "party_a": d["party_a"].astype("string"),
+            "party_b": d["party_b"].astype("string"),
+            "desta_id": d["agreement_id"].astype("string"),
+            "desta_year": d["signed"].dt.year.astype("Int64"),
+            "desta_title": d["title"].astype("string"),
+        }
+    ).reset_index(drop=True)
+
+
+def cross_check(
+    agreements: pd.DataFrame, wto: pd.DataFrame, tolerance_years: int = 1
+) -> pd.DataFrame:
+    """Match table of bilateral FTAs, DESTA vs WTO.
+
+    DESTA side: :func:`desta_bilateral`; WTO side: ``country_bilateral`` RTAs with both
+    parties mapped.  A DESTA and a WTO agreement match when they cover the same pair and
+    their signature years differ by at most ``tolerance_years``; matching is one-to-one,
+    closest years first (ties: smaller ids).  Returns one row per matched pair of agreements
+    (``match == "both"``) or unmatched agreement (``"desta_only"`` / ``"wto_only"``) with
+    columns :data:`MATCH_COLUMNS`, sorted by pair and year.
+    """
+    d = desta_bilateral(agreements)
+    w = wto[wto["country_bilateral"] & wto["party_a"].notna() & wto["party_b"].notna()]
+    w = pd.DataFrame(
+        {
+            "party_a": w["party_a"].astype("string"),
+            "party_b": w["party_b"].astype("string"),
+            "wto_id": w["rta_id"].astype("Int64"),
+            "wto_year": w["signed"].dt.year.astype("Int64"),
+            "wto_name": w["name"].astype("string"),
+        }
+    ).reset_index(drop=True)
+    cand = d.merge(w, on=["party_a", "party_b"], how="inner")
+    diff = (cand["desta_year"] - cand["wto_year"]).abs()
+    cand = cand[(diff <= tolerance_years).fillna(False).to_numpy(dtype=bool)].assign(_diff=diff)
+    cand = cand.sort_values(["_diff", "desta_id", "wto_id"], kind="stable")
+    used_d: set[str] = set()
+    used_w: set[int] = set()
+    keep = []
+    for i, did, wid in zip(cand.index, cand["desta_id"], cand["wto_id"], strict=True):
+        if did in used_d or int(wid) in used_w:
+            continue
+        used_d.add(did)
+        used_w.add(int(wid))
+        keep.append(i)
+    both = cand.loc[keep].drop(columns="_diff").assign(match="both")
+    d_only = d[~d["desta_id"].isin(list(used_d))].assign(match="desta_only")
+    w_only = w[~w["wto_id"].isin(list(used_w))].assign(match="wto_only")
+    out = pd.concat([both, d_only, w_only], ignore_index=True)
+    for c in MATCH_COLUMNS:
+        if c not in out.columns:
+            out[c] = pd.NA
+    out = out[list(MATCH_COLUMNS)]
+    out["year"] = out["desta_year"].fillna(out["wto_year"])
+    out = out.sort_values(["party_a", "party_b", "year", "desta_id", "wto_id"], kind="stable")
+    return out.drop(columns="year").reset_index(drop=True)
+
+
+def counts_by_year(match: pd.DataFrame) -> pd.DataFrame:
+    """Per signature year: bilateral FTAs in DESTA, in WTO, and in both (from :func:`cross_check`).
+
+    A matched pair is counted in the DESTA year.  Index: year; columns desta, wto, both.
+    """
+    d = match[match["desta_id"].notna()].groupby("desta_year").size().rename("desta")
+    w = match[match["wto_id"].notna()].groupby("wto_year").size().rename("wto")
+    b = match[match["match"] == "both"].groupby("desta_year").size().rename("both")
+    out = pd.concat([d, w, b], axis=1).fillna(0).astype(int)
+    out.index = out.index.astype(int)
+    out.index.name = "year"
+    return out.sort_index()
+
+
+__all__ = [
+    "CITATION",
+    "SCHEMA",
+    "WTO_BLOCS",
+    "build",
+    "counts_by_year",
+    "cross_check",
+    "desta_bilateral",
+    "parse",
+]

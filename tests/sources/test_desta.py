@@ -1,0 +1,211 @@
+"""DESTA v2.3 parser: real mirrored files and malformed copies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from polecon import registry
+from polecon.sources import desta
+from polecon.sources._base import BuildLog
+from polecon.sources._schema import SourceError
+
+DYADS = "ptas/desta_v2.3/desta_list_of_treaties_02_03_dyads.csv"
+LIST = "ptas/desta_v2.3/desta_list_of_treaties_02_03.csv"
+WITHDRAWALS = "ptas/desta_v2.3/desta_dyadic_withdrawal_02_03.csv"
+
+
+def _fetch(key: str) -> Path:
+    try:
+        return registry.fetch(key)
+    except FileNotFoundError:
+        pytest.skip(f"mirror file {key} not available")
+
+
+@pytest.fixture(scope="module")
+def parsed() -> tuple[pd.DataFrame, BuildLog]:
+    log = BuildLog("desta")
+    df = desta.parse(_fetch(DYADS), _fetch(LIST), _fetch(WITHDRAWALS), log=log)
+    return df, log
+
+
+def _pair(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    lo, hi = sorted((a, b))
+    return df[(df["party_a"] == lo) & (df["party_b"] == hi)]
+
+
+def test_rows_keys_types(parsed):
+    df, log = parsed
+    assert len(df) == 18544
+    assert not df.duplicated(["agreement_id", "party_a", "party_b"]).any()
+    assert (df["party_a"] < df["party_b"]).all()
+    counts = df.groupby("type")["agreement_id"].agg(["size", "nunique"])
+    assert counts.loc["bfta"].tolist() == [9574, 797]
+    assert counts.loc["pta"].tolist() == [8970, 104]
+    assert ((df["type"] == "bfta") == (df["n_parties"] == 2)).all()
+    assert df["bloc"].isna().all()
+
+
+def test_consolidated_dropped_and_logged(parsed):
+    df, log = parsed
+    cons = [d for d in log.drops if "consolidated" in d["reason"]]
+    assert cons and cons[0]["rows"] == 1965
+    assert not df["source_id"].str.endswith("a").any()
+
+
+def test_year_coverage(parsed):
+    df, _ = parsed
+    assert df["signed"].dt.year.min() == 1948
+    assert df["signed"].dt.year.max() == 2025
+    assert df["in_force"].dt.year.min() == 1949
+    assert df["in_force"].dt.year.max() == 2026
+    assert (df["signed"].dt.month == 1).all() and (df["signed"].dt.day == 1).all()
+
+
+def test_bilateral_count():
+    """PROVENANCE: 614 bilateral base treaties (typememb 1), 466 signed by 2007, 350 in 1989-2007."""
+    df = desta.parse(_fetch(DYADS), _fetch(LIST), _fetch(WITHDRAWALS))
+    raw = pd.read_csv(_fetch(DYADS), encoding="cp1252")
+    bilateral = raw[(raw["typememb"] == 1) & (raw["entry_type"] == "base_treaty")]
+    ids = {f"desta:{b}" for b in bilateral["base_treaty"]}
+    assert len(ids) == 614
+    sel = df[df["agreement_id"].isin(ids)]
+    assert sel["agreement_id"].nunique() == 614
+    assert (sel["type"] == "bfta").all()
+    first = sel.groupby("agreement_id")["signed"].min().dt.year
+    assert (first <= 2007).sum() == 466
+    assert first.between(1989, 2007).sum() == 350
+
+
+def test_known_values(parsed):
+    df, _ = parsed
+    nafta = _pair(df[df["agreement_id"] == "desta:636"], "MEX", "USA")
+    assert nafta["in_force"].dt.year.tolist() == [1994]
+    assert nafta["signed"].dt.year.tolist() == [1992]
+    assert nafta["type"].tolist() == ["pta"] and nafta["n_parties"].tolist() == [3]
+    tpp = df[df["agreement_id"] == "desta:899"]
+    us = tpp[(tpp["party_a"] == "USA") | (tpp["party_b"] == "USA")]
+    assert len(us) == 11 and us["in_force"].isna().all()
+    assert (us["signed"].dt.year == 2016).all()
+    # EC enlargement 1973: DESTA codes the UK's accession to the EC (Rome) as 293+1
+    ec = _pair(df[df["agreement_id"] == "desta:293"], "DEU", "GBR")
+    assert ec["source_id"].tolist() == ["293+1"]
+    assert ec["in_force"].dt.year.tolist() == [1973] and ec["signed"].dt.year.tolist() == [1972]
+    # US bilateral FTAs signed by 2007 (PROVENANCE: 16, 15 without the 1965 auto pact)
+    size = df.groupby("agreement_id")["party_a"].transform("size")
+    one_pair = df[(df["type"] == "bfta") & (size == 1)]
+    us_bi = one_pair[(one_pair["party_a"] == "USA") | (one_pair["party_b"] == "USA")]
+    assert (us_bi["signed"].dt.year <= 2007).sum() == 16
+
+
+def test_withdrawals_terminate(parsed):
+    df, log = parsed
+    alb = _pair(df[df["agreement_id"] == "desta:8"], "ALB", "GBR")  # EC-Albania SAA, UK exit
+    assert alb["terminated"].dt.year.tolist() == [2020]
+    lisbon = _pair(df[df["agreement_id"] == "desta:324"], "DEU", "GBR")
+    assert lisbon["terminated"].dt.year.tolist() == [2020]
+    # Venezuela left MERCOSUR in 2017: its pairs with the four founders end; DESTA's
+    # withdrawal file has no Bolivia-Venezuela pair (Bolivia acceded in 2015), so that stays
+    ven = df[
+        (df["agreement_id"] == "desta:604") & ((df["party_a"] == "VEN") | (df["party_b"] == "VEN"))
+    ]
+    ended = ven.set_index("party_a")["terminated"].dt.year
+    assert ended[["ARG", "BRA", "PRY", "URY"]].tolist() == [2017] * 4
+    assert pd.isna(ended["BOL"])
+    assert (df["terminated"].notna()).sum() == 409
+    assert any("1650 withdrawal pairs" in n for n in log.notes)
+
+
+def test_encoding_cp1252():
+    raw = desta.read_desta_csv(_fetch(DYADS), desta.DYAD_COLUMNS)
+    names = set(raw["country1"]) | set(raw["country2"])
+    assert "Côte d\u2019Ivoire" in names
+
+
+# ---------------------------------------------------------------------------
+# malformed copies
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small() -> dict[str, pd.DataFrame]:
+    d = pd.read_csv(_fetch(DYADS), encoding="cp1252", dtype={"number": str})
+    d = d[d["base_treaty"].isin([1, 8, 636, 293])].reset_index(drop=True)
+    w = pd.read_csv(_fetch(WITHDRAWALS), encoding="cp1252", dtype={"number": str}, low_memory=False)
+    w = w[w["base_treaty"] == 8].reset_index(drop=True)
+    return {"dyads": d, "withdrawals": w}
+
+
+def _write(
+    small: dict[str, pd.DataFrame], tmp_path: Path, **replace: pd.DataFrame
+) -> tuple[Path, Path, Path]:
+    frames = {**small, **replace}
+    dy = tmp_path / "dyads.csv"
+    wd = tmp_path / "withdrawal.csv"
+    frames["dyads"].to_csv(dy, index=False, encoding="cp1252")
+    frames["withdrawals"].to_csv(wd, index=False, encoding="cp1252")
+    return dy, _fetch(LIST), wd
+
+
+def test_small_copy_parses(small, tmp_path):
+    df = desta.parse(*_write(small, tmp_path))
+    assert set(df["agreement_id"]) == {"desta:1", "desta:8", "desta:636", "desta:293"}
+    assert _pair(df, "ALB", "GBR")["terminated"].dt.year.tolist() == [2020]
+
+
+def test_missing_column(small, tmp_path):
+    with pytest.raises(SourceError, match="iso2") as exc:
+        desta.parse(*_write(small, tmp_path, dyads=small["dyads"].drop(columns="iso2")))
+    assert exc.value.column == "iso2" and "dyads.csv" in str(exc.value)
+
+
+def test_wrong_type(small, tmp_path):
+    bad = small["dyads"].copy()
+    bad["year"] = bad["year"].astype(object)
+    bad.loc[3, "year"] = "nineteen-ninety"
+    with pytest.raises(SourceError, match="whole numbers") as exc:
+        desta.parse(*_write(small, tmp_path, dyads=bad))
+    assert exc.value.column == "year" and exc.value.rows == [3]
+
+
+def test_implausible_year(small, tmp_path):
+    bad = small["dyads"].copy()
+    bad.loc[2, "entryforceyear"] = 2997
+    with pytest.raises(SourceError, match="outside") as exc:
+        desta.parse(*_write(small, tmp_path, dyads=bad))
+    assert exc.value.column == "entryforceyear" and exc.value.rows == [2]
+
+
+def test_unknown_country(small, tmp_path):
+    bad = small["dyads"].copy()
+    bad.loc[4, "iso1"] = 999
+    with pytest.raises(SourceError, match="999") as exc:
+        desta.parse(*_write(small, tmp_path, dyads=bad))
+    assert exc.value.column == "iso1/iso2" and exc.value.rows == [4]
+
+
+def test_duplicated_key(small, tmp_path):
+    bad = pd.concat([small["dyads"], small["dyads"].iloc[[7]]], ignore_index=True)
+    with pytest.raises(SourceError, match="duplicated key") as exc:
+        desta.parse(*_write(small, tmp_path, dyads=bad))
+    assert exc.value.rows == [7, len(bad) - 1]
+
+
+def test_unexpected_entry_type(small, tmp_path):
+    bad = small["dyads"].copy()
+    bad.loc[1, "entry_type"] = "negotiation"
+    with pytest.raises(SourceError, match="entry_type") as exc:
+        desta.parse(*_write(small, tmp_path, dyads=bad))
+    assert exc.value.rows == [1]
+
+
+def test_truncated_file(small, tmp_path):
+    dy, lst, wd = _write(small, tmp_path)
+    text = dy.read_bytes()
+    dy.write_bytes(text[: len(text) // 2 + 7])  # cut mid-line
+    with pytest.raises(SourceError) as exc:
+        desta.parse(dy, lst, wd)
+    assert "dyads.csv" in str(exc.value)
+    assert exc.value.column is not None and exc.value.rows
