@@ -1,0 +1,731 @@
+"""Canonical table ``country_year``: GDP, population, democracy and memberships by
+canonical country code and year.
+
+Sources (each column's unit and source is in :data:`SCHEMA`):
+
+- World Bank WDI GDP (current US$) and population (:mod:`polecon.sources.wb_wdi`);
+- Penn World Table 10.01 real GDP (rgdpe, rgdpo) and population (:mod:`~.pwt`);
+- Maddison Project 2023 GDP per capita and population (:mod:`~.maddison`);
+- V-Dem polyarchy, Polity5 polity2, Boix-Miller-Rosato democracy (:mod:`~.democracy`);
+- GATT accession dates and EU accession dates (:mod:`~.memberships`), with the reviewed EU exits
+  of ``datasets/countries/eu_exits.csv`` (via ``polecon.countries.bloc_members``);
+- COW IGO v3 state-year memberships: WTO, OECD and GATT status (:mod:`~.cow_igo`), with one
+  documented correction (West Germany's OECD membership 1961-1989, :data:`IGO_CORRECTIONS`).
+
+Rules (all logged in the build log):
+
+1. **Rows.** One row per (code, year) that any source reports from ``start_year`` (default 1816)
+   on, plus every COW state-year (1816-2016, carried forward to the last data year as in
+   ``polecon.countries.state_system``). ``ccode`` is the COW code of the state in that year
+   (``<NA>`` for non-members such as territories).
+2. **Outside coverage is NA.** A source that has no row or no value for a country-year leaves
+   the cell ``<NA>``/NaN; nothing is filled with 0. Membership dummies are 0/1 only inside the
+   membership source's coverage years (see each column).
+3. **Successor territories (today's-borders sources: WB, PWT, Maddison).** A value that a
+   source reports for a successor territory in a year before that successor was a state (e.g.
+   Ukraine 1990, Czech Republic 1992; table ``datasets/countries/succession.csv`` via
+   ``polecon.countries.predecessor``) is attributed to the predecessor (``RUS`` = USSR, ``CSK``,
+   ``SRB`` = Yugoslavia, ...): the predecessor's value is the **sum** of its own row and every
+   successor row, and only if every unit that the source reports at all has a value that year;
+   otherwise it is NA (a partial sum would be wrong, e.g. the Russian SFSR is not the USSR).
+   The successor's own pre-independence row loses these values. GDP per capita is recomputed
+   from summed GDP and population. Maddison's own historical aggregates (SUN to 1990, YUG to
+   1991, CSK to 1992) are used instead of sums in those years; their later years are dropped.
+   In the transition year the successors already count as states (``predecessor``'s rule), so
+   e.g. ``RUS`` 1991 carries the Russian Federation's WB/PWT/Maddison values, not the USSR's.
+   ``territory_note`` says which sources were summed.
+4. **Unified territories not split.** WB, PWT and Maddison report Germany, Yemen and Vietnam on
+   today's borders before unification; those values stay with ``DEU`` (to 1989), ``YEM`` (to
+   1989) and ``VNM`` (to 1975) and are flagged in ``territory_note``; ``DDR``, ``YMD`` and
+   ``RVN`` get no values from these sources.
+5. **Duplicates after mapping.** Where two units of one source map to the same canonical
+   code-year (Polity's USSR and Russia in 1922; Yugoslavia and Serbia-Montenegro in 1991;
+   West Germany 260 and Germany 255 in 1990), the successor is kept: for COW-coded state-year
+   files, the COW code that ``state_system`` assigns to that code-year (the spell that starts
+   last in the year); for democracy sources, the unit whose current run of consecutive years
+   starts latest; COW IGO duplicates keep the code whose system spell covers 1 July (West
+   Germany 260 in 1990, matching rule 7). A tie raises :class:`SourceError`. Every resolution
+   is logged. V-Dem's Czechia series before 1993 is Czechoslovakia and is coded ``CSK``.
+6. **gdppc_real** = PWT rgdpe / pop (2017 int. $ at chained PPPs per person), falling back to
+   Maddison gdppc (2011 int. $) where PWT is missing; ``gdppc_real_source`` says which
+   (HYPOTHESES.md s.1 roles). The two sources use different price bases; the flag lets users
+   restrict to one.
+7. **Memberships** are read at mid-year (a member in year y if a member on y-07-01), the
+   convention of ``polecon.countries.blocs``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from polecon.sources import cow_igo, democracy, maddison, memberships, pwt, wb_wdi
+from polecon.sources._base import BuildLog, register_table
+from polecon.sources._schema import Column, Schema, SourceError
+from polecon.sources.cepii import source_name
+
+RAW_KEYS: tuple[str, ...] = (
+    wb_wdi.GDP_KEY,
+    wb_wdi.POP_KEY,
+    pwt.KEY,
+    maddison.KEY,
+    democracy.VDEM_KEY,
+    democracy.POLITY_KEY,
+    democracy.BMR_KEY,
+    memberships.GATT_KEY,
+    memberships.EU_KEY,
+    cow_igo.STATE_YEAR_KEY,
+)
+
+CITATION = " | ".join(
+    [
+        wb_wdi.CITATION,
+        pwt.CITATION,
+        maddison.CITATION,
+        democracy.CITATION,
+        memberships.CITATION,
+        cow_igo.CITATION,
+    ]
+)
+
+#: World Bank regional and income aggregates (not economies): dropped before mapping
+WB_AGGREGATES: frozenset[str] = frozenset(
+    [
+        "AFE",
+        "AFW",
+        "ARB",
+        "CEB",
+        "CSS",
+        "EAP",
+        "EAR",
+        "EAS",
+        "ECA",
+        "ECS",
+        "EMU",
+        "EUU",
+        "FCS",
+        "HIC",
+        "HPC",
+        "IBD",
+        "IBT",
+        "IDA",
+        "IDB",
+        "IDX",
+        "LAC",
+        "LCN",
+        "LDC",
+        "LIC",
+        "LMC",
+        "LMY",
+        "LTE",
+        "MEA",
+        "MIC",
+        "MNA",
+        "NAC",
+        "OED",
+        "OSS",
+        "PRE",
+        "PSS",
+        "PST",
+        "SAS",
+        "SSA",
+        "SSF",
+        "SST",
+        "TEA",
+        "TEC",
+        "TLA",
+        "TMN",
+        "TSA",
+        "TSS",
+        "UMC",
+        "WLD",
+    ]
+)
+
+#: Maddison historical aggregates: MPD code -> (canonical code, last year used)
+#: (used while the successors are not yet system members, as in ``polecon.countries.predecessor``:
+#: SUN to 1990 because every Soviet successor is a COW member in 1991)
+MPD_NATIVE: dict[str, tuple[str, int]] = {
+    "SUN": ("RUS", 1990),
+    "YUG": ("SRB", 1991),
+    "CSK": ("CSK", 1992),
+}
+
+#: today's-borders values of a unified state before unification: code -> last flagged year
+UNIFIED_TERRITORY: dict[str, tuple[int, str]] = {
+    "DEU": (1989, "unified Germany incl. DDR territory"),
+    "YEM": (1989, "unified Yemen incl. YMD territory"),
+    "VNM": (1975, "unified Vietnam incl. RVN territory"),
+}
+
+#: V-Dem units without a COW code that are COW states (documented override): the Republic of
+#: Vietnam (V-Dem VDR) = COW 817 (RVN)
+VDEM_COW_OVERRIDE: dict[str, int] = {"VDR": 817}
+
+#: V-Dem's Czechia series covers Czechoslovakia 1918-1992 (V-Dem codebook; there is no
+#: separate Czechoslovakia unit): its rows up to this year are coded CSK
+VDEM_CZE_AS_CSK_UNTIL = 1992
+
+#: Documented corrections of COW IGO v3 codings: (igo column, code, first year, last year,
+#: value, reason). COW IGO codes West Germany (260) as an OECD non-member in 1961-1989 although
+#: it is a founding member (Convention on the OECD, Paris, 14 Dec 1960, in force 30 Sep 1961;
+#: oecd.org member list); every other founder is coded 1 from 1961.
+IGO_CORRECTIONS: tuple[tuple[str, str, int, int, int, str], ...] = (
+    ("oecd", "DEU", 1961, 1989, 1, "West Germany is a founding OECD member (1961)"),
+)
+
+#: COW IGO coverage
+IGO_LAST_YEAR = 2014
+GATT_YEARS = (1948, 1994)
+EU_YEARS = (1958, 2020)  # eustates is 'current as of 2019'; exits reviewed to 2020
+
+
+def _c(name: str, dtype: str, desc: str, unit: str = "", **kw: Any) -> Column:
+    return Column(name, dtype, desc, unit=unit, **kw)
+
+
+SCHEMA = Schema(
+    name="country_year",
+    description="Country-year covariates: GDP, population, democracy, memberships.",
+    key=("code", "year"),
+    columns=(
+        _c("code", "string", "canonical country code (ISO3, COW continuity)", nullable=False,
+           country=True),
+        _c("year", "int", "calendar year", nullable=False, min=1816, max=2100),
+        _c("ccode", "Int", "COW state code in that year (<NA> if not a COW system member; "
+           "2017+ carried forward from 2016, polecon.countries.state_system)"),
+        _c("gdp_wb", "float", "GDP, World Bank WDI NY.GDP.MKTP.CD (1960-2023)",
+           unit="current US$", min=0.0),
+        _c("pop_wb", "float", "population, World Bank WDI SP.POP.TOTL (1960-2024)",
+           unit="persons", min=0.0),
+        _c("rgdpe_pwt", "float", "expenditure-side real GDP at chained PPPs, PWT 10.01 rgdpe "
+           "(1950-2019; source unit million US$ converted to US$)", unit="2017 int. $ (PPP)",
+           min=0.0),
+        _c("rgdpo_pwt", "float", "output-side real GDP at chained PPPs, PWT 10.01 rgdpo",
+           unit="2017 int. $ (PPP)", min=0.0),
+        _c("pop_pwt", "float", "population, PWT 10.01 pop (source unit millions)",
+           unit="persons", min=0.0),
+        _c("gdppc_mpd", "float", "real GDP per capita, Maddison Project 2023 gdppc",
+           unit="2011 int. $ (PPP) per person", min=0.0),
+        _c("pop_mpd", "float", "population, Maddison Project 2023 pop (source unit thousands)",
+           unit="persons", min=0.0),
+        _c("gdppc_real", "float", "real GDP per capita: PWT rgdpe/pop, else Maddison gdppc "
+           "(HYPOTHESES s.1 roles)", unit="int. $ (PPP) per person; base year per source",
+           min=0.0),
+        _c("gdppc_real_source", "string", "source of gdppc_real: 'pwt' (2017 $) or 'maddison' "
+           "(2011 $)", allowed=frozenset({"pwt", "maddison"})),
+        _c("polyarchy", "float", "V-Dem electoral democracy index v2x_polyarchy "
+           "(vdem_simple, 1789-2024)", unit="0-1", min=0.0, max=1.0),
+        _c("polity2", "float", "Polity5 polity2 (1800-2020)", unit="-10..10", min=-10.0,
+           max=10.0),
+        _c("bmr_democracy", "Int", "Boix-Miller-Rosato democracy dummy (1800-2020; <NA> when "
+           "not sovereign)", unit="0/1", allowed=frozenset({0, 1})),
+        _c("gatt_member", "Int", "GATT contracting party on 1 July (stevedata gatt_members "
+           "accession dates; 1948-1994, NA outside)", unit="0/1", allowed=frozenset({0, 1})),
+        _c("gatt_member_cow", "Int", "GATT full member, COW IGO v3 'gatt' (NA when COW codes "
+           "-1/-9 or outside 1816-2014; states only)", unit="0/1", allowed=frozenset({0, 1})),
+        _c("wto_member", "Int", "WTO full member, COW IGO v3 'wto' (1995-2014; NA outside and "
+           "for non-states)", unit="0/1", allowed=frozenset({0, 1})),
+        _c("oecd_member", "Int", "OECD full member, COW IGO v3 'oecd' (1961-2014; NA outside "
+           "and for non-states; West Germany 1961-1989 corrected to 1, IGO_CORRECTIONS)",
+           unit="0/1", allowed=frozenset({0, 1})),
+        _c("eu_member", "Int", "EEC/EC/EU member on 1 July (stevedata eustates accession dates "
+           "+ reviewed exits, datasets/countries/eu_exits.csv; 1958-2020, NA outside)",
+           unit="0/1", allowed=frozenset({0, 1})),
+        _c("territory_note", "string", "values that cover another territory than the state: "
+           "'summed successors: <sources>' (rule 3) or 'unified territory: ...' (rule 4)"),
+    ),
+)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# country mapping helpers
+# ---------------------------------------------------------------------------
+
+
+def _to_canonical(
+    values: pd.Series, scheme: str, source: str, years: pd.Series | None = None
+) -> pd.Series:
+    from polecon.countries import UnmappedCountryError, to_canonical
+
+    try:
+        return to_canonical(values, scheme, source=source, years=years)
+    except UnmappedCountryError as exc:
+        raise SourceError(
+            source, f"unknown country identifier(s): {exc}", column=str(values.name)
+        ) from None
+
+
+def _map_rows(
+    df: pd.DataFrame,
+    id_col: str,
+    scheme: str,
+    source: str,
+    log: BuildLog,
+    year_col: str = "year",
+) -> pd.DataFrame:
+    """Add ``code`` (canonical) to ``df``; rows mapping to <NA> are dropped and logged."""
+    codes = _to_canonical(df[id_col], scheme, source, df[year_col])
+    df = df.assign(code=codes)
+    na = df["code"].isna()
+    if na.any():
+        log.drop(
+            f"{source}: identifiers deliberately unmapped (documented exceptions)",
+            int(na.sum()),
+            sorted(set(df.loc[na, id_col].astype(str))),
+        )
+    return df[~na]
+
+
+def _system_years(end: int) -> pd.DataFrame:
+    from polecon.countries import state_system
+
+    s = state_system("cow", start=1816, end=max(end, 2016), carry_forward=True)
+    return s[["code", "year", "ccode"]]
+
+
+def _dedupe_by_system(
+    df: pd.DataFrame, ccode_col: str, source: str, log: BuildLog, system: pd.DataFrame
+) -> pd.DataFrame:
+    """Resolve (code, year) duplicates of COW-coded state-year data (rule 5).
+
+    Keeps the COW code whose system spell covers 1 July of the year (the mid-year convention
+    of the membership columns: West Germany 260 in 1990, Yemen 679 in 1990); where no spell
+    covers that day, the code ``state_system`` assigns to the code-year.
+    """
+    from polecon.countries.crosswalk import cow_system_spells
+
+    dup = df.duplicated(["code", "year"], keep=False)
+    if not dup.any():
+        return df
+    d = df[dup]
+    spells = cow_system_spells()
+    mid = pd.to_datetime(d["year"].astype(str) + "-07-01")
+    alive = np.zeros(len(d), dtype=bool)
+    cc = d[ccode_col].astype("int64").to_numpy()
+    for code, st, en in spells[["ccode", "start", "end"]].itertuples(index=False):
+        alive |= (cc == code) & (mid >= st).to_numpy() & (mid <= en).to_numpy()
+    sysc = d.merge(system, on=["code", "year"], how="left")["ccode"].to_numpy()
+    n_alive = pd.Series(alive, index=d.index).groupby([d["code"], d["year"]]).transform("sum")
+    keep = np.where(n_alive.to_numpy() == 1, alive, cc == sysc)
+    chosen = d[keep]
+    if chosen.duplicated(["code", "year"]).any() or len(chosen) != len(
+        d.drop_duplicates(["code", "year"])
+    ):
+        raise SourceError(
+            source,
+            "duplicated code-year after mapping that the COW system rule cannot resolve",
+            column=ccode_col,
+            rows=d.index.tolist(),
+        )
+    dropped = d[~keep]
+    log.drop(
+        f"{source}: two COW codes map to one canonical code-year; kept the code whose "
+        "system spell covers 1 July (else the state_system code)",
+        len(dropped),
+        [
+            f"{c} {y} (ccode {k})"
+            for c, y, k in dropped[["code", "year", ccode_col]].itertuples(index=False)
+        ],
+    )
+    return pd.concat([df[~dup], chosen]).sort_index()
+
+
+def _dedupe_latest_unit(
+    df: pd.DataFrame, unit_col: str, source: str, log: BuildLog
+) -> pd.DataFrame:
+    """Resolve (code, year) duplicates: keep the source unit whose series starts latest."""
+    dup = df.duplicated(["code", "year"], keep=False)
+    if not dup.any():
+        return df
+    # start of each unit's run of consecutive years (a unit code can be reused, e.g. Polity's
+    # Germany 255 for 1871-1945 and again from 1990)
+    srt = df[[unit_col, "year"]].sort_values([unit_col, "year"])
+    brk = (srt[unit_col] != srt[unit_col].shift()) | (srt["year"] != srt["year"].shift() + 1)
+    run_start = srt["year"].where(brk).ffill().reindex(df.index)
+    d = df[dup].assign(_first=run_start[dup])
+    top = d.groupby(["code", "year"])["_first"].transform("max")
+    chosen = d[d["_first"] == top]
+    if chosen.duplicated(["code", "year"]).any():
+        raise SourceError(
+            source,
+            "duplicated code-year after mapping with no unique successor unit",
+            column=unit_col,
+            rows=chosen.index[chosen.duplicated(["code", "year"], keep=False)].tolist(),
+        )
+    dropped = d.drop(chosen.index)
+    log.drop(
+        f"{source}: two source units map to one canonical code-year; kept the unit whose "
+        "current run of years starts latest (the successor)",
+        len(dropped),
+        [
+            f"{c} {y} (unit {u})"
+            for c, y, u in dropped[["code", "year", unit_col]].itertuples(index=False)
+        ],
+    )
+    return pd.concat([df[~dup], chosen.drop(columns="_first")]).sort_index()
+
+
+# ---------------------------------------------------------------------------
+# successor territories (rule 3)
+# ---------------------------------------------------------------------------
+
+
+def _attribute_successors(
+    df: pd.DataFrame, cols: list[str], source: str, log: BuildLog
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Re-attribute successor-territory rows to their predecessor (rule 3).
+
+    ``df`` has columns code, year and additive ``cols``. Returns the new frame (one row per
+    code-year) and the (code, year) pairs whose values are sums.
+    """
+    from polecon.countries import predecessor
+
+    years = np.sort(df["year"].unique())
+    out_parts = []
+    summed_keys = []
+    base = df.copy()
+    pred_rows = predecessor(base["code"], base["year"]).to_numpy()
+    moved = pred_rows != base["code"].to_numpy()
+    base["_pred"] = pred_rows
+    for col in cols:
+        universe = sorted(set(base.loc[base[col].notna(), "code"]))
+        if not universe:
+            continue
+        grid = pd.DataFrame(
+            {"code": np.repeat(universe, len(years)), "year": np.tile(years, len(universe))}
+        )
+        gp = predecessor(grid["code"], grid["year"]).to_numpy()
+        grid["_pred"] = gp
+        affected = grid.loc[grid["_pred"] != grid["code"], ["_pred", "year"]].drop_duplicates()
+        if affected.empty:
+            continue
+        # units expected in each affected group: the predecessor (if the source reports it)
+        # and every successor the source reports
+        need = grid[
+            grid.set_index(["_pred", "year"]).index.isin(
+                affected.set_index(["_pred", "year"]).index
+            )
+        ]
+        n_need = need.groupby(["_pred", "year"]).size().rename("need")
+        have = base[base[col].notna()].groupby(["_pred", "year"])[col].agg(["size", "sum"])
+        grp = affected.set_index(["_pred", "year"]).join(n_need).join(have)
+        ok = grp["size"].fillna(0).to_numpy() == grp["need"].to_numpy()
+        vals = pd.Series(np.where(ok, grp["sum"].to_numpy(), np.nan), index=grp.index, name=col)
+        out_parts.append(vals)
+        summed_keys.append(grp.index[ok].to_frame(index=False))
+    if not out_parts:
+        return df, pd.DataFrame(columns=["code", "year"])
+    summed = pd.concat(out_parts, axis=1)  # index (_pred, year); NaN where not affected
+    key_index = summed.index
+    in_aff = pd.MultiIndex.from_frame(base[["_pred", "year"]]).isin(key_index) & ~moved
+    own = base[in_aff].set_index(["_pred", "year"])
+    parts = {str(p.name): p for p in out_parts}
+    for col in cols:
+        # a group affected for another column but not this one keeps the own row's value
+        aff_idx = (
+            parts[col].index
+            if col in parts
+            else pd.MultiIndex.from_tuples([], names=["_pred", "year"])
+        )
+        if col not in summed:
+            summed[col] = np.nan
+        not_aff = ~summed.index.isin(aff_idx)
+        summed[col] = summed[col].where(~not_aff, own[col].reindex(summed.index))
+    summed = summed.reset_index().rename(columns={"_pred": "code"})
+    rest = base[~moved & ~in_aff].drop(columns="_pred")
+    # successor rows in years before independence keep no values (they were moved)
+    ghosts = base.loc[moved, ["code", "year"]]
+    out = pd.concat([rest, summed, ghosts], ignore_index=True)
+    out = out.drop_duplicates(["code", "year"], keep="first")
+    sk = (
+        pd.concat(summed_keys, ignore_index=True)
+        .rename(columns={"_pred": "code"})
+        .drop_duplicates()
+    )
+    log.note(
+        f"{source}: {int(moved.sum())} successor-territory rows attributed to predecessors "
+        f"{sorted(set(summed['code']))} ({len(sk)} predecessor-years summed; groups with a "
+        "unit missing set to NA)"
+    )
+    return out, sk
+
+
+# ---------------------------------------------------------------------------
+# per-source blocks (each returns code, year, columns)
+# ---------------------------------------------------------------------------
+
+
+def _wb(
+    path: Path, indicator: str, col: str, log: BuildLog, start: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    src = source_name(path)
+    df = wb_wdi.parse(path, indicator)  # type: ignore[arg-type]
+    df = df[df["year"] >= start]
+    agg = df["wb_code"].isin(WB_AGGREGATES)
+    log.drop(f"{src}: World Bank regional/income aggregates", int(agg.sum()),
+             sorted(set(df.loc[agg, "wb_code"])))  # fmt: skip
+    df = _map_rows(df[~agg], "wb_code", "wb", src, log)
+    df = df.rename(columns={"value": col})[["code", "year", col]]
+    if df.duplicated(["code", "year"]).any():
+        raise SourceError(src, "duplicated code-year after mapping", column="wb_code",
+                          rows=df.index[df.duplicated(["code", "year"], keep=False)].tolist())  # fmt: skip
+    return _attribute_successors(df, [col], src, log)
+
+
+def _pwt(path: Path, log: BuildLog, start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    src = source_name(path)
+    df = pwt.parse(path)
+    df = df[df["year"] >= start]
+    df = _map_rows(df, "isocode", "iso3", src, log)
+    df = pd.DataFrame(
+        {
+            "code": df["code"],
+            "year": df["year"],
+            "rgdpe_pwt": df["rgdpe"] * 1e6,
+            "rgdpo_pwt": df["rgdpo"] * 1e6,
+            "pop_pwt": df["pop"] * 1e6,
+        }
+    )
+    return _attribute_successors(df, ["rgdpe_pwt", "rgdpo_pwt", "pop_pwt"], src, log)
+
+
+def _mpd(path: Path, log: BuildLog, start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    src = source_name(path)
+    df = maddison.parse(path)
+    df = df[df["year"] >= start]
+    native = df["iso"].isin(list(MPD_NATIVE))
+    nat = df[native].copy()
+    last = nat["iso"].map({k: v[1] for k, v in MPD_NATIVE.items()})
+    late = nat["year"] > last
+    spans = ", ".join(f"{k} > {v[1]}" for k, v in MPD_NATIVE.items())
+    log.drop(
+        f"{src}: Maddison aggregates of dissolved states once their successors are states "
+        f"({spans})",
+        int(late.sum()),
+        sorted(set(nat.loc[late, "iso"])),
+    )
+    nat = nat[~late].assign(code=lambda d: d["iso"].map({k: v[0] for k, v in MPD_NATIVE.items()}))
+    rest = _map_rows(df[~native], "iso", "iso3", src, log)
+    frame = pd.DataFrame(
+        {
+            "code": rest["code"],
+            "year": rest["year"],
+            "gdp_mpd": rest["gdppc"] * rest["pop"] * 1000.0,
+            "pop_mpd": rest["pop"] * 1000.0,
+            "gdppc_mpd": rest["gdppc"],
+        }
+    )
+    out, summed = _attribute_successors(frame, ["gdp_mpd", "pop_mpd"], src, log)
+    # summed rows have no reported gdppc: recompute it from summed GDP and population
+    out["gdppc_mpd"] = out["gdppc_mpd"].fillna(out["gdp_mpd"] / out["pop_mpd"])
+    # Maddison's own aggregates replace sums/own rows for their (code, year)
+    nat_frame = pd.DataFrame(
+        {
+            "code": nat["code"].astype("string"),
+            "year": nat["year"],
+            "gdppc_mpd": nat["gdppc"],
+            "pop_mpd": nat["pop"] * 1000.0,
+        }
+    )
+    nk = pd.MultiIndex.from_frame(nat_frame[["code", "year"]])
+    out = out[~pd.MultiIndex.from_frame(out[["code", "year"]]).isin(nk)]
+    if len(summed):
+        summed = summed[~pd.MultiIndex.from_frame(summed[["code", "year"]]).isin(nk)]
+    out = pd.concat([out, nat_frame], ignore_index=True)
+    return out[["code", "year", "gdppc_mpd", "pop_mpd"]], summed
+
+
+def _democracy(raw: dict[str, Path], log: BuildLog, start: int) -> pd.DataFrame:
+    parts = []
+    specs = [
+        (democracy.VDEM_KEY, democracy.parse_vdem, "country_text_id", "v2x_polyarchy", "polyarchy"),
+        (democracy.POLITY_KEY, democracy.parse_polity5, "polity_ccode", "polity2", "polity2"),
+        (democracy.BMR_KEY, democracy.parse_bmr, "bmr_ccode", "democracy", "bmr_democracy"),
+    ]
+    for key, parser, unit, value, col in specs:
+        df = parser(raw[key])
+        df = df[df["year"] >= start].copy()
+        cown = df["cown"].copy()
+        if key == democracy.VDEM_KEY:
+            for text_id, cc in VDEM_COW_OVERRIDE.items():
+                hit = (df[unit] == text_id) & cown.isna()
+                cown[hit] = cc
+                if hit.any():
+                    log.note(f"{key}: V-Dem unit {text_id} has no cown; mapped to COW {cc} "
+                             "(documented override)")  # fmt: skip
+        no_cow = cown.isna()
+        mapped = df[~no_cow].assign(cown=cown[~no_cow])
+        mapped = _map_rows(mapped, "cown", "cow", key, log)
+        extra = df[no_cow]
+        if len(extra) and key == democracy.VDEM_KEY:
+            from polecon.countries import UnmappedCountryError, to_canonical
+
+            codes = []
+            for _tid, grp in extra.groupby(unit):
+                try:
+                    c = to_canonical(grp[unit], "vdem_text", source=key, years=grp["year"])
+                except UnmappedCountryError:
+                    c = pd.Series(pd.NA, index=grp.index, dtype="string")
+                codes.append(c)
+            extra = extra.assign(code=pd.concat(codes).reindex(extra.index))
+            bad = extra["code"].isna()
+            log.drop(f"{key}: units outside the COW list without an ISO3 code (not states)",
+                     int(bad.sum()), sorted(set(extra.loc[bad, unit])))  # fmt: skip
+            mapped = pd.concat([mapped, extra[~bad]])
+        elif len(extra):
+            log.drop(f"{key}: units without a COW code (not in the COW list)", len(extra),
+                     sorted(set(extra[unit].astype(str))))  # fmt: skip
+        if key == democracy.VDEM_KEY:
+            hit = (mapped[unit] == "CZE") & (mapped["year"] <= VDEM_CZE_AS_CSK_UNTIL)
+            mapped.loc[hit, "code"] = "CSK"
+            log.note(f"{key}: V-Dem Czechia rows 1918-{VDEM_CZE_AS_CSK_UNTIL} coded CSK "
+                     f"({int(hit.sum())} rows; V-Dem's Czechia covers Czechoslovakia)")  # fmt: skip
+        mapped = _dedupe_latest_unit(mapped, unit, key, log)
+        parts.append(mapped[["code", "year", value]].rename(columns={value: col}))
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.merge(p, on=["code", "year"], how="outer")
+    return out
+
+
+def _memberships(
+    raw: dict[str, Path], log: BuildLog, frame: pd.DataFrame, system: pd.DataFrame
+) -> pd.DataFrame:
+    """GATT, WTO, OECD, EU dummies on ``frame`` (code, year)."""
+    from polecon.countries import bloc_members
+
+    out = frame[["code", "year"]].copy()
+    mid = pd.to_datetime(out["year"].astype(str) + "-07-01")
+    # GATT (stevedata accession dates), mid-year, 1948-1994
+    g = memberships.parse_gatt(raw[memberships.GATT_KEY])
+    g = g.assign(code=_to_canonical(g["iso3c"], "iso3", memberships.GATT_KEY))
+    if g["code"].isna().any() or g["code"].duplicated().any():
+        raise SourceError(memberships.GATT_KEY, "GATT parties must map to distinct codes",
+                          column="iso3c", rows=g.index[g["code"].isna() | g["code"].duplicated(keep=False)].tolist())  # fmt: skip
+    start = out["code"].map(dict(zip(g["code"], g["date"], strict=True)))
+    inside = out["year"].between(*GATT_YEARS)
+    val = (start.notna() & (start <= mid)).astype("Int64")
+    out["gatt_member"] = val.where(inside, pd.NA).astype("Int64")
+    # EU: eustates accession dates + reviewed exits (bloc_members), mid-year, 1958-2020
+    e = memberships.parse_eu(raw[memberships.EU_KEY])
+    e = e.assign(code=_to_canonical(e["iso2c"], "iso2", memberships.EU_KEY))
+    spells = bloc_members()
+    spells = spells[spells["bloc"] == "EU"]
+    ends = dict(zip(spells["member"], spells["end"], strict=True))
+    st = out["code"].map(dict(zip(e["code"], e["date"], strict=True)))
+    en = out["code"].map(ends)
+    member = st.notna() & (st <= mid) & (en.isna() | (mid <= en))
+    inside = out["year"].between(*EU_YEARS)
+    out["eu_member"] = member.astype("Int64").where(inside, pd.NA).astype("Int64")
+    n_exit = sum(1 for v in ends.values() if pd.notna(v))
+    log.note(f"eu_member: {len(e)} accessions from eustates; {n_exit} exit(s) from "
+             "datasets/countries/eu_exits.csv; read on 1 July; NA outside 1958-2020")  # fmt: skip
+    # COW IGO: gatt, wto, oecd (full membership = 1; 0/2/3 -> 0; -1/-9 -> NA)
+    igo = cow_igo.parse_state_year(raw[cow_igo.STATE_YEAR_KEY], ("gatt", "wto", "oecd"))
+    igo = _map_rows(igo, "ccode", "cow", cow_igo.STATE_YEAR_KEY, log)
+    igo = _dedupe_by_system(igo, "ccode", cow_igo.STATE_YEAR_KEY, log, system)
+    for g_col, code, y0, y1, value, reason in IGO_CORRECTIONS:
+        hit = (igo["code"] == code) & igo["year"].between(y0, y1) & (igo[g_col] != value)
+        igo.loc[hit, g_col] = value
+        log.note(f"{cow_igo.STATE_YEAR_KEY}: corrected {g_col} of {code} {y0}-{y1} to {value} "
+                 f"in {int(hit.sum())} rows ({reason})")  # fmt: skip
+    for g_col, col in (("gatt", "gatt_member_cow"), ("wto", "wto_member"), ("oecd", "oecd_member")):
+        v = igo[g_col]
+        igo[col] = pd.Series(np.where(v == 1, 1, 0), index=igo.index, dtype="Int64").where(v >= 0)
+    out = out.merge(igo[["code", "year", "gatt_member_cow", "wto_member", "oecd_member"]],
+                    on=["code", "year"], how="left")  # fmt: skip
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the canonical table
+# ---------------------------------------------------------------------------
+
+
+@register_table(
+    "country_year",
+    schema=SCHEMA,
+    raw=RAW_KEYS,
+    citation=CITATION,
+    default_options={"start_year": 1816},
+)
+def build(raw: dict[str, Path], log: BuildLog, start_year: int = 1816) -> pd.DataFrame:
+    """Country-year GDP, population, democracy and memberships (see the module docstring)."""
+    start = int(start_year)
+    if start < 1816:
+        raise ValueError("start_year must be >= 1816 (the schema's lower bound)")
+    gdp, gdp_sum = _wb(raw[wb_wdi.GDP_KEY], "gdp", "gdp_wb", log, start)
+    pop, pop_sum = _wb(raw[wb_wdi.POP_KEY], "pop", "pop_wb", log, start)
+    pw, pw_sum = _pwt(raw[pwt.KEY], log, start)
+    mp, mp_sum = _mpd(raw[maddison.KEY], log, start)
+    dem = _democracy(raw, log, start)
+
+    frames = [gdp, pop, pw, mp, dem]
+    keys = pd.concat([f[["code", "year"]] for f in frames], ignore_index=True)
+    last_year = int(keys["year"].max())
+    system = _system_years(last_year)
+    keys = pd.concat([keys, system.loc[system["year"] >= start, ["code", "year"]]])
+    keys = keys.drop_duplicates().astype({"code": "string", "year": "int64"})
+    out = keys
+    for f in frames:
+        f = f.astype({"code": "string", "year": "int64"})
+        out = out.merge(f, on=["code", "year"], how="left", validate="one_to_one")
+    out = out.merge(system.astype({"code": "string"}), on=["code", "year"], how="left")
+
+    # gdppc_real: PWT rgdpe/pop, else Maddison
+    pwt_pc = out["rgdpe_pwt"] / out["pop_pwt"]
+    use_pwt = pwt_pc.notna() & np.isfinite(pwt_pc)
+    out["gdppc_real"] = pwt_pc.where(use_pwt, out["gdppc_mpd"])
+    out["gdppc_real_source"] = pd.Series(
+        np.where(use_pwt, "pwt", np.where(out["gdppc_mpd"].notna(), "maddison", None)),
+        index=out.index,
+        dtype="string",
+    )
+
+    # territory notes (rules 3 and 4)
+    note = pd.Series(pd.NA, index=out.index, dtype="string")
+    k = pd.MultiIndex.from_frame(out[["code", "year"]])
+    srcs = [("wb_gdp", gdp_sum), ("wb_pop", pop_sum), ("pwt", pw_sum), ("maddison", mp_sum)]
+    parts: list[pd.Series] = []
+    for name, sk in srcs:
+        hit = (
+            k.isin(pd.MultiIndex.from_frame(sk[["code", "year"]].astype({"year": "int64"})))
+            if len(sk)
+            else np.zeros(len(out), bool)
+        )
+        parts.append(pd.Series(np.where(hit, name, ""), index=out.index))
+    joined = parts[0].str.cat(parts[1:], sep=",").str.strip(",").str.replace(r",+", ",", regex=True)
+    note = note.mask(joined != "", "summed successors: " + joined)
+    for code, (last, text) in UNIFIED_TERRITORY.items():
+        hit = (
+            (out["code"] == code)
+            & (out["year"] <= last)
+            & out[["gdp_wb", "pop_wb", "rgdpe_pwt", "pop_pwt", "gdppc_mpd", "pop_mpd"]]
+            .notna()
+            .any(axis=1)
+        )
+        note = note.mask(hit, f"unified territory: {text} (wb/pwt/maddison)")
+    out["territory_note"] = note
+    log.note("territory_note: summed successor territories and unified-territory values flagged; "
+             f"{int(note.notna().sum())} rows flagged")  # fmt: skip
+
+    mem = _memberships(raw, log, out, system)
+    out = out.merge(mem, on=["code", "year"], how="left", validate="one_to_one")
+    out = out.sort_values(["code", "year"], ignore_index=True)
+    out["bmr_democracy"] = out["bmr_democracy"].astype("Int64")
+    out["ccode"] = out["ccode"].astype("Int64")
+    return out[SCHEMA.names]
+
+
+def load(**options: Any) -> pd.DataFrame:
+    """``polecon.load("country_year", **options)``."""
+    from polecon.sources._base import load as _load
+
+    return _load("country_year", **options)
+
+
+__all__ = ["CITATION", "MPD_NATIVE", "SCHEMA", "WB_AGGREGATES", "build", "load"]
