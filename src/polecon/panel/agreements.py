@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from polecon.panel._keys import YEAR_SPAN, DyadKeys, pack, take
 from polecon.panel.dictionary import AGREEMENT_TYPES
 from polecon.panel.dyads import pair_key
 
@@ -80,6 +81,47 @@ def _cumulative(
     return np.cumsum(grid[:, :n_years], axis=1)
 
 
+def _code_type(agreements: pd.DataFrame, k: str, start: int, end: int) -> pd.DataFrame | None:
+    """Undirected pair-year coding of type ``k`` for pairs with at least one such agreement."""
+    if k not in TYPE_MEMBERS:
+        raise ValueError(f"unknown agreement type {k!r}; known: {list(TYPE_MEMBERS)}")
+    years = np.arange(start, end + 1)
+    ev = _agreement_years(agreements, k)
+    if ev.empty:
+        return None
+    pairs = ev[["a", "b"]].drop_duplicates().sort_values(["a", "b"]).reset_index(drop=True)
+    pairs["pid"] = np.arange(len(pairs))
+    ev = ev.merge(pairs, on=["a", "b"], how="left")
+    n = len(pairs)
+    signed_cum = _cumulative(ev, "sy", ev["pid"], years, n, start)
+    # a termination counts against the count only if it is on or after the signature
+    term = ev.loc[ev["sy"].notna() & ev["ty"].notna() & (ev["ty"] >= ev["sy"])]
+    term_cum = _cumulative(term, "ty", term["pid"], years, n, start)
+    # in force from the entry-into-force year until the year before termination; an agreement
+    # terminated in or before its entry-into-force year is never in force
+    fe = ev.loc[ev["fy"].notna() & (ev["ty"].isna() | (ev["ty"] > ev["fy"]))]
+    inforce_cum = _cumulative(fe, "fy", fe["pid"], years, n, start)
+    fe_term = fe.loc[fe["ty"].notna()]
+    inforce_cum = inforce_cum - _cumulative(fe_term, "ty", fe_term["pid"], years, n, start)
+    new = np.zeros((n, len(years)), dtype=np.int32)
+    sy = ev["sy"].to_numpy()
+    inside = ~np.isnan(sy) & (sy >= start) & (sy <= end)
+    np.add.at(new, (ev["pid"].to_numpy()[inside], sy[inside].astype(np.int64) - start), 1)
+    first = ev.groupby("pid")["sy"].min().reindex(range(n)).to_numpy()
+    return pd.DataFrame(
+        {
+            "a": np.repeat(pairs["a"].to_numpy(), len(years)),
+            "b": np.repeat(pairs["b"].to_numpy(), len(years)),
+            "year": np.tile(years, n).astype(np.int16),
+            f"{k}_signed": (signed_cum > 0).ravel(),
+            f"{k}_in_force": (inforce_cum > 0).ravel(),
+            f"{k}_count": (signed_cum - term_cum).ravel().astype(np.int16),
+            f"{k}_new": new.ravel().astype(np.int16),
+            f"{k}_first_year": np.repeat(first, len(years)),
+        }
+    )
+
+
 def code_agreements(
     agreements: pd.DataFrame, start: int, end: int, types: Sequence[str] = AGREEMENT_TYPES
 ) -> pd.DataFrame:
@@ -87,52 +129,14 @@ def code_agreements(
 
     Pairs/years absent from the result have no agreement of any type (all zeros/False).
     """
-    years = np.arange(start, end + 1)
-    frames = []
-    for k in types:
-        if k not in TYPE_MEMBERS:
-            raise ValueError(f"unknown agreement type {k!r}; known: {list(TYPE_MEMBERS)}")
-        ev = _agreement_years(agreements, k)
-        if ev.empty:
-            continue
-        pairs = ev[["a", "b"]].drop_duplicates().sort_values(["a", "b"]).reset_index(drop=True)
-        pairs["pid"] = np.arange(len(pairs))
-        ev = ev.merge(pairs, on=["a", "b"], how="left")
-        n = len(pairs)
-        signed_cum = _cumulative(ev, "sy", ev["pid"], years, n, start)
-        # a termination counts against the count only if it is on or after the signature
-        term = ev.loc[ev["sy"].notna() & ev["ty"].notna() & (ev["ty"] >= ev["sy"])]
-        term_cum = _cumulative(term, "ty", term["pid"], years, n, start)
-        # in force from the entry-into-force year until the year before termination; an agreement
-        # terminated in or before its entry-into-force year is never in force
-        fe = ev.loc[ev["fy"].notna() & (ev["ty"].isna() | (ev["ty"] > ev["fy"]))]
-        inforce_cum = _cumulative(fe, "fy", fe["pid"], years, n, start)
-        fe_term = fe.loc[fe["ty"].notna()]
-        inforce_cum = inforce_cum - _cumulative(fe_term, "ty", fe_term["pid"], years, n, start)
-        new = np.zeros((n, len(years)), dtype=np.int32)
-        sy = ev["sy"].to_numpy()
-        inside = ~np.isnan(sy) & (sy >= start) & (sy <= end)
-        np.add.at(new, (ev["pid"].to_numpy()[inside], sy[inside].astype(np.int64) - start), 1)
-        first = ev.groupby("pid")["sy"].min().reindex(range(n)).to_numpy()
-        frame = pd.DataFrame(
-            {
-                "a": np.repeat(pairs["a"].to_numpy(), len(years)),
-                "b": np.repeat(pairs["b"].to_numpy(), len(years)),
-                "year": np.tile(years, n).astype(np.int16),
-                f"{k}_signed": (signed_cum > 0).ravel(),
-                f"{k}_in_force": (inforce_cum > 0).ravel(),
-                f"{k}_count": (signed_cum - term_cum).ravel().astype(np.int16),
-                f"{k}_new": new.ravel().astype(np.int16),
-                f"{k}_first_year": pd.array(np.repeat(first, len(years)), dtype="Float64").astype(
-                    "Int16"
-                ),
-            }
-        )
-        frames.append(frame.set_index(["a", "b", "year"]))
+    frames = [
+        f.set_index(["a", "b", "year"])
+        for k in types
+        if (f := _code_type(agreements, k, start, end)) is not None
+    ]
     if not frames:
         return pd.DataFrame(columns=["a", "b", "year"])
-    out = pd.concat(frames, axis=1, join="outer", sort=True)
-    return out.reset_index()
+    return pd.concat(frames, axis=1, join="outer", sort=True).reset_index()
 
 
 def add_agreements(
@@ -150,31 +154,30 @@ def add_agreements(
         from polecon.sources import load
 
         agreements = load("agreements", **load_options)
-    if len(panel):
-        start, end = int(panel["year"].min()), int(panel["year"].max())
-        coded = code_agreements(agreements, start, end, types)
-    else:
-        coded = pd.DataFrame(
-            {
-                "a": pd.Series(dtype="string"),
-                "b": pd.Series(dtype="string"),
-                "year": pd.Series(dtype=np.int16),
-            }
-        )
-    lo, hi = pair_key(panel["i"], panel["j"])
-    keys = pd.DataFrame({"a": lo.to_numpy(), "b": hi.to_numpy(), "year": panel["year"].to_numpy()})
-    merged = keys.merge(coded, on=["a", "b", "year"], how="left", sort=False)
     out = panel.copy(deep=False)
+    keys = DyadKeys(panel["i"], panel["j"], panel["year"])
+    lo, hi = np.minimum(keys.i, keys.j), np.maximum(keys.i, keys.j)
+    wanted = pack(lo, hi, keys.year, sizes=(keys.n, keys.n, YEAR_SPAN))
+    start = int(panel["year"].min()) if len(panel) else 0
+    end = int(panel["year"].max()) if len(panel) else -1
     for k in types:
-        if f"{k}_signed" not in merged:
-            merged[f"{k}_signed"] = False
-            merged[f"{k}_in_force"] = False
-            merged[f"{k}_count"] = 0
-            merged[f"{k}_new"] = 0
-            merged[f"{k}_first_year"] = pd.array([pd.NA] * len(merged), dtype="Int16")
-        out[f"{k}_signed"] = merged[f"{k}_signed"].fillna(False).to_numpy(dtype=bool)
-        out[f"{k}_in_force"] = merged[f"{k}_in_force"].fillna(False).to_numpy(dtype=bool)
-        out[f"{k}_count"] = merged[f"{k}_count"].fillna(0).to_numpy(dtype=np.int16)
-        out[f"{k}_new"] = merged[f"{k}_new"].fillna(0).to_numpy(dtype=np.int16)
-        out[f"{k}_first_year"] = pd.array(merged[f"{k}_first_year"], dtype="Int16")
+        coded = _code_type(agreements, k, start, end) if len(panel) else None
+        if coded is None:
+            vals = {
+                c: np.full(len(panel), np.nan)
+                for c in ("signed", "in_force", "count", "new", "first_year")
+            }
+        else:
+            tk = keys.table_key(coded["a"], coded["b"], coded["year"])
+            vals = {
+                c: take(
+                    tk, coded[f"{k}_{c}"].to_numpy(dtype=np.float64), wanted, "agreement coding"
+                )
+                for c in ("signed", "in_force", "count", "new", "first_year")
+            }
+        out[f"{k}_signed"] = vals["signed"] == 1.0
+        out[f"{k}_in_force"] = vals["in_force"] == 1.0
+        out[f"{k}_count"] = np.nan_to_num(vals["count"], nan=0.0).astype(np.int16)
+        out[f"{k}_new"] = np.nan_to_num(vals["new"], nan=0.0).astype(np.int16)
+        out[f"{k}_first_year"] = pd.array(vals["first_year"], dtype="Float64").astype("Int16")
     return out

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from polecon.panel._keys import DyadKeys, categories, encode, pack, take
 from polecon.panel.dictionary import ColumnDoc, register_country_year_docs, register_docs
 
 #: states absent from CEPII's 2004-era geography take their continuator's geography (flagged)
@@ -52,21 +53,44 @@ def add_gravity(
     missing = [c for c in keep if c not in g.columns]
     if missing:
         raise KeyError(f"gravity pairs lack columns {missing}")
+    g_full = g
     g = g[keep]
+    table_proxy = (
+        g_full["geo_proxy"].to_numpy(dtype=np.float64, na_value=0.0)
+        if "geo_proxy" in g_full.columns
+        else None
+    )
+    cats = categories(
+        panel["i"], panel["j"], g["i"], g["j"], pd.Series(list(cont.values()), dtype=object)
+    )
+    n = max(len(cats), 1)
+    tk = pack(encode(g["i"], cats), encode(g["j"], cats), sizes=(n, n))
+    ci, cj = encode(panel["i"], cats), encode(panel["j"], cats)
+    direct = take(
+        tk, np.arange(len(g), dtype=np.float64), pack(ci, cj, sizes=(n, n)), "gravity pairs"
+    )
+    # rows without a direct pair: replace dead states by their continuator (flagged)
     gi = panel["i"].astype("string").replace(cont)
     gj = panel["j"].astype("string").replace(cont)
-    proxy = (gi != panel["i"]).to_numpy() | (gj != panel["j"]).to_numpy()
-    keys = pd.DataFrame({"i": gi.to_numpy(), "j": gj.to_numpy()})
-    g = g.astype({"i": keys["i"].dtype, "j": keys["j"].dtype})
-    merged = keys.merge(g, on=["i", "j"], how="left", sort=False)
-    if len(merged) != len(keys):
-        raise ValueError("gravity pairs have duplicated (i, j) keys")
+    via = take(
+        tk,
+        np.arange(len(g), dtype=np.float64),
+        pack(encode(gi, cats), encode(gj, cats), sizes=(n, n)),
+        "gravity pairs",
+    )
+    use_via = np.isnan(direct) & ~np.isnan(via)
+    row = np.where(use_via, via, direct)
+    hit = ~np.isnan(row)
+    rows = np.where(hit, row, 0).astype(np.int64)
+    proxy = use_via.copy()
+    if table_proxy is not None:
+        proxy |= hit & (table_proxy[rows] == 1.0)
     out = panel.copy(deep=False)
-    out["ldist"] = merged["ldist"].to_numpy(dtype=np.float64, na_value=np.nan)
+    ld = g["ldist"].to_numpy(dtype=np.float64, na_value=np.nan)[rows]
+    out["ldist"] = np.where(hit, ld, np.nan)
     for c in ("contig", "comlang_off", "colony"):
-        out[c] = pd.array(
-            merged[c].to_numpy(dtype=np.float64, na_value=np.nan), dtype="Float64"
-        ).astype("Int8")
+        vals = np.where(hit, g[c].to_numpy(dtype=np.float64, na_value=np.nan)[rows], np.nan)
+        out[c] = pd.array(vals, dtype="Float64").astype("Int8")
     out["gravity_proxy"] = proxy
     return out
 
@@ -81,30 +105,35 @@ def add_country_year(
     ``country_year`` defaults to ``polecon.load("country_year")`` (keys ``code, year``);
     ``columns`` defaults to every non-key column. NA where the source does not cover the year.
     """
-    if country_year is None:
-        from polecon.sources import load, table_spec
+    from polecon.sources import load, table_spec
 
+    if country_year is None:
         country_year = load("country_year")
-        schema = table_spec("country_year").schema
-        register_country_year_docs(
-            {
-                c.name: ColumnDoc(c.description, c.unit, schema.description or "country_year")
-                for c in schema.columns
-            }
-        )
+    schema = table_spec("country_year").schema
+    register_country_year_docs(
+        {
+            c.name: ColumnDoc(
+                c.description, c.unit, schema.description or "polecon.load('country_year')"
+            )
+            for c in schema.columns
+        }
+    )
     key = ["code", "year"]
     cols = [c for c in country_year.columns if c not in key] if columns is None else list(columns)
-    cy = country_year[key + cols].copy()
-    cy["year"] = cy["year"].astype(np.int64)
+    cy = country_year[key + cols]
+    keys = DyadKeys(panel["i"], panel["j"], panel["year"])
+    tk = keys.table_country_key(cy["code"], cy["year"])
+    index = pd.Index(tk[tk >= 0])
+    if not index.is_unique:
+        raise ValueError("country_year has duplicated (code, year) keys")
     out = panel.copy(deep=False)
     for side in ("i", "j"):
-        keys = pd.DataFrame(
-            {"code": panel[side].to_numpy(), "year": panel["year"].to_numpy().astype(np.int64)}
-        )
-        cy_side = cy.astype({"code": keys["code"].dtype})
-        merged = keys.merge(cy_side, on=key, how="left", sort=False)
-        if len(merged) != len(keys):
-            raise ValueError("country_year has duplicated (code, year) keys")
+        pos = index.get_indexer(keys.country_key(side))
+        src_rows = np.flatnonzero(tk >= 0)
+        hit = pos >= 0
+        rows = np.where(hit, src_rows[np.where(hit, pos, 0)], 0)
         for c in cols:
-            out[f"{c}_{side}"] = merged[c].array
+            col = cy[c].iloc[rows].reset_index(drop=True)
+            col = col.where(pd.Series(hit), other=None) if not hit.all() else col
+            out[f"{c}_{side}"] = col.array
     return out

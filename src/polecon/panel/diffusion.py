@@ -17,70 +17,81 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from polecon.panel._keys import YEAR0, DyadKeys, encode, take
 from polecon.panel.agreements import TYPE_MEMBERS
 from polecon.panel.dictionary import AGREEMENT_TYPES
 
 
-def agreements_by_country(agreements: pd.DataFrame, k: str, start: int, end: int) -> pd.DataFrame:
-    """Type-k agreements signed by each country by year t (cumulative; each agreement once per country).
+def agreements_by_country(
+    agreements: pd.DataFrame, k: str, cats: np.ndarray, y0: int, n_years: int
+) -> np.ndarray:
+    """Dense (n_years, n_codes) count of type-k agreements each country had signed by each year.
 
-    Returns a wide frame: index = year (start..end), columns = country codes.
+    Each agreement counts once per country; signatures before ``y0`` count from ``y0``.
     """
     sub = agreements.loc[agreements["type"].isin(TYPE_MEMBERS[k])]
-    long = pd.concat(
-        [
-            sub[["agreement_id", "party_a", "signed"]].rename(columns={"party_a": "code"}),
-            sub[["agreement_id", "party_b", "signed"]].rename(columns={"party_b": "code"}),
-        ]
-    )
-    long = long.assign(sy=pd.to_datetime(long["signed"]).dt.year).dropna(subset=["sy"])
-    first = long.groupby(["code", "agreement_id"], observed=True)["sy"].min().reset_index()
-    first["sy"] = first["sy"].astype(int).clip(lower=start)
-    counts = first.groupby(["sy", "code"], observed=True).size().unstack("code", fill_value=0)
-    counts = counts.reindex(range(start, end + 1), fill_value=0)
-    counts = counts.loc[(counts.index >= start) & (counts.index <= end)]
-    return counts.cumsum().astype(float)
+    sy = pd.to_datetime(sub["signed"]).dt.year.to_numpy(dtype=float, na_value=np.nan)
+    codes = np.concatenate([encode(sub["party_a"], cats), encode(sub["party_b"], cats)])
+    ids = np.concatenate([sub["agreement_id"].to_numpy(dtype=object)] * 2)
+    years = np.concatenate([sy, sy])
+    frame = pd.DataFrame({"code": codes, "id": ids, "sy": years})
+    frame = frame.loc[(frame["code"] >= 0) & frame["sy"].notna()]
+    first = frame.groupby(["code", "id"], sort=False)["sy"].min().reset_index()
+    grid = np.zeros((n_years + 1, len(cats)))
+    col = np.clip(first["sy"].to_numpy(dtype=np.int64) - y0, 0, n_years)
+    np.add.at(grid, (col, first["code"].to_numpy(dtype=np.int64)), 1.0)
+    return np.cumsum(grid[:n_years], axis=0)
 
 
-def export_shares(trade: pd.DataFrame) -> dict[int, pd.DataFrame]:
-    """Per year, a (exporter x importer) matrix of export-destination shares (rows sum to 1)."""
-    t = trade.dropna(subset=["value_usd"])
-    t = t.loc[t["exporter"] != t["importer"]]
-    out: dict[int, pd.DataFrame] = {}
-    for year, grp in t.groupby("year", sort=True):
-        m = grp.pivot_table(
-            index="exporter", columns="importer", values="value_usd", aggfunc="sum", fill_value=0.0
-        )
-        total = m.sum(axis=1)
-        m = m.loc[total > 0].div(total[total > 0], axis=0)
-        out[int(year)] = m
+def export_share_matrices(
+    trade: pd.DataFrame, cats: np.ndarray, years: range
+) -> dict[int, np.ndarray]:
+    """Per year, a dense (n_codes, n_codes) matrix of export-destination shares (rows sum to 1 or 0)."""
+    t = trade.loc[
+        trade["year"].isin(list(years)) & trade["value_usd"].notna() & (trade["value_usd"] > 0)
+    ]
+    ex = encode(t["exporter"], cats)
+    im = encode(t["importer"], cats)
+    ok = (ex >= 0) & (im >= 0) & (ex != im)
+    yr = t["year"].to_numpy(dtype=np.int64)[ok]
+    ex, im = ex[ok], im[ok]
+    val = t["value_usd"].to_numpy(dtype=float)[ok]
+    out: dict[int, np.ndarray] = {}
+    n = len(cats)
+    for y in np.unique(yr):
+        sel = yr == y
+        m = np.zeros((n, n))
+        np.add.at(m, (ex[sel], im[sel]), val[sel])
+        total = m.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[int(y)] = np.where(total > 0, m / total, 0.0)
     return out
 
 
-def _cosine(shares: pd.DataFrame) -> pd.DataFrame:
-    cols = shares.columns.union(shares.index)
-    m = shares.reindex(columns=cols, fill_value=0.0).to_numpy()
-    norm = np.linalg.norm(m, axis=1)
+def _cosine(shares: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(shares, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sim = (m @ m.T) / np.outer(norm, norm)
-    return pd.DataFrame(sim, index=shares.index, columns=shares.index)
+        sim = (shares @ shares.T) / np.outer(norm, norm)
+    sim[~np.isfinite(sim)] = np.nan
+    return sim
 
 
-def _weighted_mean(weights: pd.DataFrame, counts: pd.Series) -> pd.Series:
-    """Row-normalised weighted mean of ``counts`` over columns (excluding the diagonal)."""
-    common = weights.columns.intersection(counts.index)
-    w = weights.loc[:, common].to_numpy(dtype=float).copy()
-    rows = weights.index
-    for r, code in enumerate(rows):
-        if code in common:
-            w[r, common.get_loc(code)] = 0.0
-    w = np.where(np.isnan(w), 0.0, w)
-    c = counts.reindex(common).to_numpy(dtype=float)
+def _weighted_mean(
+    weights: np.ndarray, counts: np.ndarray, rows: np.ndarray, members: np.ndarray
+) -> np.ndarray:
+    """Weighted mean of ``counts`` over each row country's competitors.
+
+    ``weights``: (n_codes, n_codes) similarities; ``rows``: the codes to compute for; competitors
+    are the ``members`` (bool mask over codes) other than the row country itself. Weights are
+    normalised to sum to 1; NA when no competitor has a weight.
+    """
+    w = np.where(np.isnan(weights[rows]), 0.0, weights[rows]) * members[None, :]
+    w[np.arange(len(rows)), rows] = 0.0
     tot = w.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        val = (w @ c) / tot
+        val = (w @ counts) / tot
     val[tot <= 0] = np.nan
-    return pd.Series(val, index=rows)
+    return val
 
 
 def diffusion_terms(
@@ -93,48 +104,57 @@ def diffusion_terms(
 ) -> pd.DataFrame:
     """Country-year diffusion terms ``{k}_diffusion_export`` and ``{k}_diffusion_income``.
 
-    ``members``: columns code, year — the competitors considered in each year (state-system members).
-    Returns columns ``code, year`` and the terms; the value at t uses information up to t-1.
+    ``members``: columns code, year: the countries in the system in each year; competitors of c
+    in year t are the other members of year t. The value at t uses information up to t-1.
+    Returns columns ``code, year`` and the terms, one row per member-year.
     """
+    cats = np.unique(members["code"].astype(str).to_numpy(dtype=object))
+    n = len(cats)
     start, end = int(members["year"].min()), int(members["year"].max())
-    counts = {k: agreements_by_country(agreements, k, start - 1, end) for k in types}
+    y0 = start - 1
+    n_years = end - y0 + 1
+    counts = {k: agreements_by_country(agreements, k, cats, y0, n_years) for k in types}
+    member_grid = np.zeros((n_years, n), dtype=bool)
+    mc = encode(members["code"], cats)
+    member_grid[members["year"].to_numpy(dtype=np.int64) - y0, mc] = True
+    shares: dict[int, np.ndarray] = {}
     if trade is not None:
-        trade = trade.loc[(trade["year"] >= start - 30) & (trade["year"] <= end)]
-    shares = export_shares(trade) if trade is not None else {}
+        shares = export_share_matrices(trade, cats, range(start - 30, end + 1))
     share_years = np.array(sorted(shares))
-    gd = None
+    lg_grid = None
     if country_year is not None:
         gd = country_year[["code", "year", gdppc]].dropna()
-        gd = gd.loc[gd[gdppc] > 0]
+        gd = gd.loc[(gd[gdppc] > 0) & (gd["year"] >= y0) & (gd["year"] <= end)]
+        lg_grid = np.full((n_years, n), np.nan)
+        gc = encode(gd["code"], cats)
+        ok = gc >= 0
+        lg_grid[gd["year"].to_numpy(dtype=np.int64)[ok] - y0, gc[ok]] = np.log(
+            gd[gdppc].to_numpy(dtype=float)[ok]
+        )
     frames = []
     for t in range(start, end + 1):
-        codes = pd.Index(sorted(members.loc[members["year"] == t, "code"].astype(str)))
-        prev = t - 1
-        res = pd.DataFrame({"code": codes, "year": t})
+        row = t - y0
+        prev = row - 1
+        present = member_grid[row]
+        codes_t = np.flatnonzero(present)
+        res = {"code": cats[codes_t], "year": np.full(len(codes_t), t)}
         w_exp = None
-        if len(share_years):
-            usable = share_years[share_years <= prev]
-            if len(usable):
-                sh = shares[int(usable[-1])]
-                sh = sh.loc[sh.index.intersection(codes)]
-                sim = _cosine(sh)
-                w_exp = sim.reindex(index=codes, columns=codes)
+        usable = share_years[share_years <= t - 1] if len(share_years) else share_years
+        if len(usable):
+            w_exp = _cosine(shares[int(usable[-1])])
         w_inc = None
-        if gd is not None:
-            g = gd.loc[gd["year"] == prev].set_index("code")[gdppc].astype(float)
-            g = g.loc[g.index.intersection(codes)]
-            lg = np.log(g)
-            sim = np.exp(-np.abs(lg.to_numpy()[:, None] - lg.to_numpy()[None, :]))
-            w_inc = pd.DataFrame(sim, index=lg.index, columns=lg.index).reindex(
-                index=codes, columns=codes
-            )
+        if lg_grid is not None:
+            lg = lg_grid[prev]
+            w_inc = np.exp(-np.abs(lg[:, None] - lg[None, :]))
         for k in types:
-            c_prev = counts[k].loc[prev] if prev in counts[k].index else pd.Series(dtype=float)
-            c_prev = c_prev.reindex(codes, fill_value=0.0)
+            c_prev = counts[k][prev]
             for name, w in (("export", w_exp), ("income", w_inc)):
                 col = f"{k}_diffusion_{name}"
-                res[col] = np.nan if w is None else _weighted_mean(w, c_prev).to_numpy()
-        frames.append(res)
+                if w is None:
+                    res[col] = np.full(len(codes_t), np.nan)
+                else:
+                    res[col] = _weighted_mean(w, c_prev, codes_t, present)
+        frames.append(pd.DataFrame(res))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -155,31 +175,22 @@ def add_diffusion(
     agreements = load("agreements") if agreements is None else agreements
     trade = load("trade_flows") if trade is None else trade
     country_year = load("country_year") if country_year is None else country_year
-    members = pd.concat(
-        [
-            panel[["i", "year"]].rename(columns={"i": "code"}),
-            panel[["j", "year"]].rename(columns={"j": "code"}),
-        ]
+    keys = DyadKeys(panel["i"], panel["j"], panel["year"])
+    members = pd.DataFrame(
+        {
+            "code": np.concatenate([keys.cats[keys.i], keys.cats[keys.j]]),
+            "year": np.concatenate([keys.year, keys.year]) + YEAR0,
+        }
     ).drop_duplicates()
     terms = diffusion_terms(agreements, trade, country_year, members, types)
-    terms = terms.astype({"code": object})
+    tk = keys.table_country_key(terms["code"], terms["year"])
     out = panel.copy(deep=False)
     for side in ("i", "j"):
-        keys = pd.DataFrame(
-            {
-                "code": panel[side].to_numpy(dtype=object),
-                "year": panel["year"].to_numpy().astype(np.int64),
-            }
-        )
-        merged = keys.merge(
-            terms.assign(year=terms["year"].astype(np.int64)),
-            on=["code", "year"],
-            how="left",
-            sort=False,
-        )
+        want = keys.country_key(side)
         for k in types:
             for name in ("export", "income"):
-                out[f"{k}_diffusion_{name}_{side}"] = merged[f"{k}_diffusion_{name}"].to_numpy(
-                    dtype=float
+                col = f"{k}_diffusion_{name}"
+                out[f"{col}_{side}"] = take(
+                    tk, terms[col].to_numpy(dtype=float), want, "diffusion terms"
                 )
     return out

@@ -8,34 +8,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from polecon.panel._keys import DyadKeys, group_order, take
+
 #: migration series in the source table -> column suffix in the panel
 MIGRATION_SERIES: dict[str, str] = {"wb": "wb", "undesa2019": "undesa"}
 
 
 def _lookup_directed(
-    panel: pd.DataFrame,
+    keys: DyadKeys,
     table: pd.DataFrame,
     src_cols: tuple[str, str],
     value: str,
     reverse: bool = False,
 ) -> np.ndarray:
     """Values of ``table[value]`` at (i, j, year) (or (j, i, year) if ``reverse``) for each panel row."""
-    a, b = ("j", "i") if reverse else ("i", "j")
-    keys = pd.DataFrame(
-        {
-            src_cols[0]: panel[a].to_numpy(),
-            src_cols[1]: panel[b].to_numpy(),
-            "year": panel["year"].to_numpy().astype(np.int64),
-        }
-    )
-    t = table[[src_cols[0], src_cols[1], "year", value]].copy()
-    t["year"] = t["year"].astype(np.int64)
-    for c in src_cols:
-        t[c] = t[c].astype(keys[c].dtype)
-    merged = keys.merge(t, on=[src_cols[0], src_cols[1], "year"], how="left", sort=False)
-    if len(merged) != len(keys):
-        raise ValueError(f"duplicated keys in the flow table for {value!r}")
-    return merged[value].to_numpy(dtype=np.float64, na_value=np.nan)
+    tk = keys.table_key(table[src_cols[0]], table[src_cols[1]], table["year"])
+    vals = table[value].to_numpy(dtype=np.float64, na_value=np.nan)
+    return take(tk, vals, keys.key(swap=reverse), f"flow table ({value})")
 
 
 def add_trade(panel: pd.DataFrame, trade: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -49,9 +38,10 @@ def add_trade(panel: pd.DataFrame, trade: pd.DataFrame | None = None) -> pd.Data
 
         trade = load("trade_flows")
     out = panel.copy(deep=False)
-    out["exports_ij"] = _lookup_directed(out, trade, ("exporter", "importer"), "value_usd")
+    keys = DyadKeys(panel["i"], panel["j"], panel["year"])
+    out["exports_ij"] = _lookup_directed(keys, trade, ("exporter", "importer"), "value_usd")
     out["exports_ji"] = _lookup_directed(
-        out, trade, ("exporter", "importer"), "value_usd", reverse=True
+        keys, trade, ("exporter", "importer"), "value_usd", reverse=True
     )
     return out
 
@@ -75,37 +65,32 @@ def aggregate_successors(stocks: pd.DataFrame) -> pd.DataFrame:
     s["destination"] = d.to_numpy()
     s["successor_summed"] = changed
     s = s.loc[s["origin"] != s["destination"]]
-    agg = s.groupby(["origin", "destination", "year", "series"], sort=True, observed=True).agg(
-        stock=("stock", lambda x: x.sum(min_count=1)), successor_summed=("successor_summed", "any")
+    if not changed.any():
+        return s.reset_index(drop=True)
+    g = s.groupby(["origin", "destination", "year", "series"], sort=True, observed=True)
+    agg = pd.DataFrame(
+        {"stock": g["stock"].sum(min_count=1), "successor_summed": g["successor_summed"].any()}
     )
     return agg.reset_index()
 
 
-def _interpolate_within(frame: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
-    """Linear interpolation of ``col`` in year within each (i, j), between observed waves only.
+def _interpolate_within(keys: DyadKeys, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Linear interpolation in year within each dyad, between observed waves only.
 
-    Returns the filled values (aligned with ``frame``) and a mask of the cells that were filled.
+    Returns the filled values (aligned with the panel) and a mask of the cells that were filled.
     """
-    order = np.lexsort((frame["year"].to_numpy(), frame["j"].to_numpy(), frame["i"].to_numpy()))
-    i = frame["i"].to_numpy()[order]
-    j = frame["j"].to_numpy()[order]
-    year = frame["year"].to_numpy(dtype=np.float64)[order]
-    v = frame[col].to_numpy(dtype=np.float64)[order]
-    new_group = np.r_[True, (i[1:] != i[:-1]) | (j[1:] != j[:-1])]
-    gid = np.cumsum(new_group) - 1
+    order, gid = group_order(keys)
+    year = keys.year[order].astype(np.float64)
+    v = np.asarray(values, dtype=np.float64)[order]
     obs = ~np.isnan(v)
     idx = np.arange(len(v))
-    # previous and next observed position within the group
-    prev_pos = np.where(obs, idx, -1)
-    prev_pos = np.maximum.accumulate(prev_pos)
-    next_pos = np.where(obs, idx, len(v))
-    next_pos = np.minimum.accumulate(next_pos[::-1])[::-1]
+    prev_pos = np.maximum.accumulate(np.where(obs, idx, -1))
+    next_pos = np.minimum.accumulate(np.where(obs, idx, len(v))[::-1])[::-1]
     ok = (~obs) & (prev_pos >= 0) & (next_pos < len(v))
     ok[ok] &= (gid[prev_pos[ok]] == gid[ok]) & (gid[next_pos[ok]] == gid[ok])
     filled = v.copy()
     p, q = prev_pos[ok], next_pos[ok]
-    frac = (year[ok] - year[p]) / (year[q] - year[p])
-    filled[ok] = v[p] + frac * (v[q] - v[p])
+    filled[ok] = v[p] + (year[ok] - year[p]) / (year[q] - year[p]) * (v[q] - v[p])
     out = np.empty_like(filled)
     out[order] = filled
     mask = np.zeros(len(v), dtype=bool)
@@ -130,30 +115,34 @@ def add_migration(
         from polecon.sources import load
 
         stocks = load("migration_stocks")
-    st = aggregate_successors(stocks) if sum_successors else stocks.assign(successor_summed=False)
+    if "successor_summed" in stocks.columns:  # already aggregated by aggregate_successors()
+        st = stocks
+    else:
+        st = (
+            aggregate_successors(stocks)
+            if sum_successors
+            else stocks.assign(successor_summed=False)
+        )
     out = panel.copy(deep=False)
+    keys = DyadKeys(panel["i"], panel["j"], panel["year"])
     summed = np.zeros(len(out), dtype=bool)
     interpolated = np.zeros(len(out), dtype=bool)
     for series, suffix in MIGRATION_SERIES.items():
         sub = st.loc[st["series"] == series]
+        tk = keys.table_key(sub["origin"], sub["destination"], sub["year"])
+        stock = sub["stock"].to_numpy(dtype=np.float64, na_value=np.nan)
+        flag = sub["successor_summed"].to_numpy(dtype=np.float64)
         for direction, reverse in (("ij", False), ("ji", True)):
-            col = f"migrants_{direction}_{suffix}"
-            out[col] = _lookup_directed(
-                out, sub, ("origin", "destination"), "stock", reverse=reverse
+            wanted = keys.key(swap=reverse)
+            out[f"migrants_{direction}_{suffix}"] = take(
+                tk, stock, wanted, f"migration stocks ({series})"
             )
-            flag = _lookup_directed(
-                out,
-                sub.assign(flag=sub["successor_summed"].astype(float)),
-                ("origin", "destination"),
-                "flag",
-                reverse=reverse,
-            )
-            summed |= flag == 1.0
+            summed |= take(tk, flag, wanted, f"migration stocks ({series})") == 1.0
     if interpolate:
         for suffix in MIGRATION_SERIES.values():
             for direction in ("ij", "ji"):
                 col = f"migrants_{direction}_{suffix}"
-                filled, was = _interpolate_within(out, col)
+                filled, was = _interpolate_within(keys, out[col].to_numpy(dtype=np.float64))
                 out[col] = filled
                 interpolated |= was
         out["migration_interpolated"] = interpolated

@@ -7,23 +7,21 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from polecon.panel._keys import DyadKeys, group_order
 from polecon.panel.flows import MIGRATION_SERIES
 
 #: real GDP per capita column of country_year used for the rich/poor role (PWT, then Maddison)
 GDPPC_COLUMN = "gdppc_real"
 
 
-def _latest_within_pair(panel: pd.DataFrame, col: str) -> np.ndarray:
-    """Latest non-NA value of ``col`` at or before each row's year, within (i, j)."""
-    order = np.lexsort((panel["year"].to_numpy(), panel["j"].to_numpy(), panel["i"].to_numpy()))
-    i = panel["i"].to_numpy()[order]
-    j = panel["j"].to_numpy()[order]
-    v = panel[col].to_numpy(dtype=np.float64, na_value=np.nan)[order]
-    new_group = np.r_[True, (i[1:] != i[:-1]) | (j[1:] != j[:-1])]
-    gid = np.cumsum(new_group)
+def _latest_within_pair(order: np.ndarray, gid: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Latest non-NA value at or before each row's year, within its dyad.
+
+    ``order``/``gid`` come from :func:`polecon.panel._keys.group_order` (rows sorted by i, j, year).
+    """
+    v = np.asarray(values, dtype=np.float64)[order]
     idx = np.arange(len(v))
-    last = np.where(~np.isnan(v), idx, -1)
-    last = np.maximum.accumulate(last)
+    last = np.maximum.accumulate(np.where(~np.isnan(v), idx, -1))
     valid = last >= 0
     valid[valid] &= gid[last[valid]] == gid[valid]
     filled = np.full(len(v), np.nan)
@@ -65,9 +63,15 @@ def add_roles(
 
     dest = np.zeros(len(panel), dtype=bool)
     decided = np.zeros(len(panel), dtype=bool)
+    order, gid = group_order(DyadKeys(panel["i"], panel["j"], panel["year"]))
     for s in destination_series:
-        hosted_by_i = _latest_within_pair(panel, f"migrants_ji_{s}")  # born in j living in i
-        hosted_by_j = _latest_within_pair(panel, f"migrants_ij_{s}")
+        # born in j living in i, and the reverse
+        hosted_by_i = _latest_within_pair(
+            order, gid, panel[f"migrants_ji_{s}"].to_numpy(np.float64, na_value=np.nan)
+        )
+        hosted_by_j = _latest_within_pair(
+            order, gid, panel[f"migrants_ij_{s}"].to_numpy(np.float64, na_value=np.nan)
+        )
         ok = (
             ~decided
             & ~np.isnan(hosted_by_i)

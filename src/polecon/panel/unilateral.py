@@ -19,60 +19,69 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from polecon.panel._keys import YEAR0, YEAR_SPAN, DyadKeys, encode, pack, take
 from polecon.panel.flows import MIGRATION_SERIES
 
 
 def destination_measures(stocks: pd.DataFrame, min_migrants: float = 1_000.0) -> pd.DataFrame:
-    """Per (destination, wave year, series): ``diversity, n_origins, total``.
+    """Per (series, destination, wave year): ``diversity, n_origins, total``.
 
     ``stocks``: columns origin, destination, year, stock, series (canonical codes, persons).
-    Origins equal to the destination are ignored; NA stocks are ignored.
+    Origins equal to the destination and NA stocks are ignored. ``diversity`` = 1 - sum_o s_od^2,
+    NA when the destination's total stock is 0.
     """
     s = stocks.loc[(stocks["origin"] != stocks["destination"]) & stocks["stock"].notna()]
-    g = s.groupby(["series", "destination", "year"], sort=True, observed=True)["stock"]
+    keys = ["series", "destination", "year"]
+    g = s.groupby(keys, sort=True, observed=True)["stock"]
     total = g.transform("sum")
     share = (s["stock"] / total).where(total > 0)
-    tmp = s.assign(share2=share**2, big=(s["stock"] >= min_migrants))
-    agg = tmp.groupby(["series", "destination", "year"], sort=True, observed=True).agg(
-        hhi=("share2", lambda x: x.sum(min_count=1)),
-        n_origins=("big", "sum"),
-        total=("stock", "sum"),
+    tmp = s.assign(share2=share**2, big=(s["stock"] >= min_migrants).astype(np.int64))
+    g2 = tmp.groupby(keys, sort=True, observed=True)
+    agg = pd.DataFrame(
+        {"hhi": g2["share2"].sum(), "n_origins": g2["big"].sum(), "total": g2["stock"].sum()}
     )
-    agg["diversity"] = 1.0 - agg["hhi"]
-    agg.loc[agg["total"] <= 0, "diversity"] = np.nan
-    return agg.reset_index()[["series", "destination", "year", "diversity", "n_origins", "total"]]
+    agg["diversity"] = (1.0 - agg["hhi"]).where(agg["total"] > 0)
+    return agg.reset_index()[[*keys, "diversity", "n_origins", "total"]]
 
 
-def _asof(
-    keys: pd.DataFrame, table: pd.DataFrame, by: list[str], value_cols: list[str]
-) -> pd.DataFrame:
-    """For each row of ``keys`` (by + year), the latest row of ``table`` with year <= key year.
-
-    Computed on the distinct keys, then broadcast back; returns ``value_cols`` aligned with ``keys``.
-    """
-    k = keys.astype({c: object for c in by}).assign(year=keys["year"].astype(np.int64))
-    uniq = k.drop_duplicates().sort_values("year", kind="stable")
-    t = table.astype({c: object for c in by}).assign(year=table["year"].astype(np.int64))
-    t = t.sort_values("year", kind="stable")[[*by, "year", *value_cols]]
-    found = pd.merge_asof(uniq, t, on="year", by=by, direction="backward")
-    back = k.merge(found, on=[*by, "year"], how="left", sort=False)
-    return back[value_cols]
+def _latest_grid(
+    codes: np.ndarray, years: np.ndarray, n_codes: int, y0: int, n_years: int
+) -> np.ndarray:
+    """Dense (n_codes, n_years) array of the latest wave year <= t per code (NaN if none)."""
+    grid = np.full((n_codes, n_years), np.nan)
+    ok = (codes >= 0) & (years >= y0) & (years < y0 + n_years)
+    early = (codes >= 0) & (years < y0)
+    for c, y in zip(codes[early], years[early], strict=True):  # waves before the panel start
+        grid[c, 0] = y if np.isnan(grid[c, 0]) else max(grid[c, 0], y)
+    grid[codes[ok], years[ok] - y0] = years[ok]
+    # forward fill along years
+    idx = np.where(~np.isnan(grid), np.arange(n_years)[None, :], -1)
+    last = np.maximum.accumulate(idx, axis=1)
+    filled = np.take_along_axis(grid, np.maximum(last, 0), axis=1)
+    filled[last < 0] = np.nan
+    return filled
 
 
 def labour_pool(
     country_year: pd.DataFrame,
     pairs: pd.DataFrame | None,
     gdppc: str = "gdppc_real",
-    population: str = "pop",
+    population: Sequence[str] = ("pop_wb", "pop_pwt", "pop_mpd"),
     ratio: float = 4.0,
 ) -> pd.DataFrame:
     """Per (destination code, year): labour pool and distance-weighted pool.
 
-    ``country_year`` needs ``code, year, {gdppc}, {population}`` (population in persons);
-    ``pairs`` needs ``i, j, dist`` (km) for the weighted pool (None: weighted pool is NA).
+    ``country_year`` needs ``code, year, {gdppc}`` and the population columns (persons), used in
+    priority order (World Bank, then PWT, then Maddison); ``pairs`` needs ``i, j, dist`` (km) for
+    the weighted pool (None: weighted pool is NA).
     """
-    cy = country_year[["code", "year", gdppc, population]].dropna()
+    pop = pd.Series(np.nan, index=country_year.index)
+    for col in population:
+        if col in country_year.columns:
+            pop = pop.fillna(country_year[col].astype(float))
+    cy = country_year[["code", "year", gdppc]].assign(pop=pop).dropna()
     cy = cy.astype({"code": object})
+    population = "pop"
     rows = []
     dist_lookup = None
     if pairs is not None:
@@ -81,7 +90,7 @@ def labour_pool(
     for year, grp in cy.groupby("year", sort=True):
         codes = grp["code"].to_numpy()
         g = grp[gdppc].to_numpy(dtype=float)
-        pop = grp[population].to_numpy(dtype=float)
+        pop = grp["pop"].to_numpy(dtype=float)
         poor = g[None, :] < (g[:, None] / ratio)  # [d, o]
         np.fill_diagonal(poor, False)
         pool = poor @ pop
@@ -118,88 +127,88 @@ def add_unilateral_option(
 ) -> pd.DataFrame:
     """Add the unilateral-option measures for each pair's destination member.
 
-    ``series`` gives the migrant-stock series in priority order: for each year the latest wave
-    at or before t of the first series that has one for d is used. Needs ``i_is_destination``
-    (run :func:`add_roles` first). Inputs default to ``polecon.load(...)`` of ``migration_stocks``
-    (successors summed into predecessors), ``country_year`` and ``gravity_pairs``.
+    ``series`` gives the migrant-stock series in priority order: for each destination and year
+    the latest wave at or before t of the first series that has one is used. Needs
+    ``i_is_destination`` (run :func:`add_roles` first). Inputs default to ``polecon.load(...)``
+    of ``migration_stocks`` (successors summed into predecessors), ``country_year`` and
+    ``gravity_pairs``.
     """
     if "i_is_destination" not in panel.columns:
         raise KeyError("add_unilateral_option needs i_is_destination: run add_roles() first")
     from polecon.panel.flows import aggregate_successors
+    from polecon.sources import load
 
-    if stocks is None:
-        from polecon.sources import load
-
-        stocks = aggregate_successors(load("migration_stocks"))
-    if country_year is None:
-        from polecon.sources import load
-
-        country_year = load("country_year")
-    if pairs is None:
-        from polecon.sources import load
-
-        pairs = load("gravity_pairs")
+    stocks = aggregate_successors(load("migration_stocks")) if stocks is None else stocks
+    country_year = load("country_year") if country_year is None else country_year
+    pairs = load("gravity_pairs") if pairs is None else pairs
     for s in series:
         if s not in MIGRATION_SERIES:
             raise ValueError(f"unknown series {s!r}; known {list(MIGRATION_SERIES)}")
+    keys = DyadKeys(panel["i"], panel["j"], panel["year"])
     dest_is_i = panel["i_is_destination"].to_numpy(dtype=float, na_value=np.nan)
     known = ~np.isnan(dest_is_i)
-    d_code = np.where(
-        dest_is_i == 1.0, panel["i"].to_numpy(dtype=object), panel["j"].to_numpy(dtype=object)
-    )
-    o_code = np.where(
-        dest_is_i == 1.0, panel["j"].to_numpy(dtype=object), panel["i"].to_numpy(dtype=object)
-    )
-    years = panel["year"].to_numpy().astype(np.int64)
+    d = np.where(dest_is_i == 1.0, keys.i, keys.j)
+    o = np.where(dest_is_i == 1.0, keys.j, keys.i)
     n = len(panel)
+    year_abs = keys.year + YEAR0
+    y0 = int(min(year_abs.min(initial=2100), 1900))
+    n_years = int(year_abs.max(initial=1900)) - y0 + 1
+    t_idx = year_abs - y0
     diversity = np.full(n, np.nan)
     n_origins = np.full(n, np.nan)
     share = np.full(n, np.nan)
-    done_d = np.zeros(n, dtype=bool)
-    done_s = np.zeros(n, dtype=bool)
+    done = np.zeros(n, dtype=bool)
     measures = destination_measures(stocks, min_migrants)
     for s in series:
         m = measures.loc[measures["series"] == s]
-        keys = pd.DataFrame({"destination": d_code, "year": years})
-        got = _asof(
-            keys, m.assign(wave=m["year"]), ["destination"], ["diversity", "n_origins", "wave"]
+        md = encode(m["destination"], keys.cats)
+        my = m["year"].to_numpy(dtype=np.int64)
+        wave_grid = _latest_grid(md, my, keys.n, y0, n_years)
+        wave = np.where(d >= 0, wave_grid[np.maximum(d, 0), t_idx], np.nan)
+        take_rows = ~done & known & ~np.isnan(wave)
+        if not take_rows.any():
+            continue
+        wave_key = pack(
+            np.where(take_rows, d, -1),
+            np.nan_to_num(wave, nan=-1).astype(np.int64) - YEAR0,
+            sizes=(keys.n, YEAR_SPAN),
         )
-        take = ~done_d & known & got["diversity"].notna().to_numpy()
-        diversity[take] = got["diversity"].to_numpy(dtype=float)[take]
-        n_origins[take] = got["n_origins"].to_numpy(dtype=float)[take]
-        done_d |= take
-        st = stocks.loc[(stocks["series"] == s) & stocks["stock"].notna()]
-        st = st.loc[st["origin"] != st["destination"]]
+        mk = pack(md, my - YEAR0, sizes=(keys.n, YEAR_SPAN))
+        diversity[take_rows] = take(
+            mk, m["diversity"].to_numpy(dtype=float), wave_key, "destination measures"
+        )[take_rows]
+        n_origins[take_rows] = take(
+            mk, m["n_origins"].to_numpy(dtype=float), wave_key, "destination measures"
+        )[take_rows]
+        st = stocks.loc[
+            (stocks["series"] == s)
+            & stocks["stock"].notna()
+            & (stocks["origin"] != stocks["destination"])
+        ]
         tot = st.groupby(["destination", "year"], observed=True)["stock"].transform("sum")
-        st = st.assign(share=(st["stock"] / tot).where(tot > 0))
-        keys2 = pd.DataFrame({"origin": o_code, "destination": d_code, "year": years})
-        # an origin absent from a destination's wave has share 0 in that wave: take d's latest wave
-        wave = got["wave"].to_numpy(dtype=float, na_value=np.nan)
-        keys2["year"] = np.where(np.isnan(wave), -1, wave).astype(np.int64)
-        look = keys2.merge(
-            st[["origin", "destination", "year", "share"]].astype(
-                {"origin": object, "destination": object}
-            ),
-            on=["origin", "destination", "year"],
-            how="left",
-            sort=False,
-        )["share"].to_numpy(dtype=float, na_value=np.nan)
-        has_wave = ~np.isnan(wave)
-        look = np.where(has_wave & np.isnan(look), 0.0, look)
-        take_s = ~done_s & known & has_wave
-        share[take_s] = look[take_s]
-        done_s |= take_s
+        sh = (st["stock"] / tot).where(tot > 0).to_numpy(dtype=float)
+        sk = keys.table_key(st["origin"], st["destination"], st["year"])
+        want = pack(
+            np.where(take_rows, o, -1),
+            np.where(take_rows, d, -1),
+            np.nan_to_num(wave, nan=-1).astype(np.int64) - YEAR0,
+            sizes=(keys.n, keys.n, YEAR_SPAN),
+        )
+        got = take(sk, sh, want, "migrant-stock shares")
+        # an origin absent from the destination's wave has a share of 0 in that wave
+        share[take_rows] = np.nan_to_num(got[take_rows], nan=0.0)
+        done |= take_rows
     pool = labour_pool(country_year, pairs, ratio=ratio)
-    keys = pd.DataFrame({"code": d_code, "year": years})
-    merged = keys.merge(pool.astype({"code": object}), on=["code", "year"], how="left", sort=False)
+    pk = keys.table_country_key(pool["code"], pool["year"])
+    want = pack(np.where(known, d, -1), keys.year, sizes=(keys.n, YEAR_SPAN))
     out = panel.copy(deep=False)
     out["dest_origin_diversity"] = diversity
     out["dest_n_origins"] = pd.array(n_origins, dtype="Float64").astype("Int32")
-    lp = merged["labour_pool"].to_numpy(dtype=float, na_value=np.nan)
-    lpdw = merged["labour_pool_dw"].to_numpy(dtype=float, na_value=np.nan)
-    lp[~known] = np.nan
-    lpdw[~known] = np.nan
-    out["dest_labour_pool"] = lp
-    out["dest_labour_pool_dw"] = lpdw
+    out["dest_labour_pool"] = take(
+        pk, pool["labour_pool"].to_numpy(dtype=float), want, "labour pool"
+    )
+    out["dest_labour_pool_dw"] = take(
+        pk, pool["labour_pool_dw"].to_numpy(dtype=float), want, "labour pool"
+    )
     out["origin_share"] = share
     return out
