@@ -10,6 +10,9 @@ Per pair-year and type ``k``:
 - ``k_new``: agreements signed in t;
 - ``k_first_year``: year of the first type-k signature.
 
+Where a source dates entry into force before signature, the signature year is taken to be the
+entry-into-force year, so that ``in_force`` always implies ``signed``.
+
 ``pta`` covers every trade agreement between the pair, bilateral FTAs (``bfta``) included.
 The coding is on unordered pairs, so it is symmetric in the directed panel by construction.
 """
@@ -54,6 +57,9 @@ def _agreement_years(agreements: pd.DataFrame, k: str) -> pd.DataFrame:
         }
     )
     out = out.loc[out["a"] != out["b"]]
+    # an agreement in force was signed no later than its entry into force (one DESTA row,
+    # AUS-GBR desta:1081, enters into force in 1956 but is dated 1957): take the earlier year
+    out["sy"] = np.fmin(out["sy"].to_numpy(), out["fy"].to_numpy())
     # an agreement listed for the same pair twice (e.g. via two blocs) counts once: earliest dates
     out = out.groupby(["agreement_id", "a", "b"], sort=True, as_index=False).agg(
         sy=("sy", "min"), fy=("fy", "min"), ty=("ty", "max")
