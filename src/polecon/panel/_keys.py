@@ -120,3 +120,57 @@ def group_order(keys: DyadKeys) -> tuple[np.ndarray, np.ndarray]:
     pair = keys.i[order] * keys.n + keys.j[order]
     new_group = np.r_[True, pair[1:] != pair[:-1]]
     return order, np.cumsum(new_group) - 1
+
+
+def asof_take(
+    table_group: np.ndarray,
+    table_year: np.ndarray,
+    values: np.ndarray,
+    want_group: np.ndarray,
+    want_year: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each wanted (group, year): the table value of the same group at the latest year <= year.
+
+    Groups are non-negative int64 keys (e.g. packed pairs); negative wanted groups find nothing.
+    Returns (values as float64 with NaN where none, the table year found or NaN).
+    """
+    tg = np.asarray(table_group, dtype=np.int64)
+    ty = np.asarray(table_year, dtype=np.int64) - YEAR0
+    ok = (tg >= 0) & (ty >= 0) & (ty < YEAR_SPAN)
+    tg, ty = tg[ok], ty[ok]
+    vals = np.asarray(values, dtype=np.float64)[ok]
+    tkey = tg * YEAR_SPAN + ty
+    order = np.argsort(tkey, kind="stable")
+    tkey, tg, ty, vals = tkey[order], tg[order], ty[order], vals[order]
+    wg = np.asarray(want_group, dtype=np.int64)
+    wy = np.clip(np.asarray(want_year, dtype=np.int64) - YEAR0, 0, YEAR_SPAN - 1)
+    wkey = wg * YEAR_SPAN + wy
+    idx = np.searchsorted(tkey, wkey, side="right") - 1
+    found = (idx >= 0) & (wg >= 0)
+    found[found] &= tg[idx[found]] == wg[found]
+    out = np.full(len(wg), np.nan)
+    year = np.full(len(wg), np.nan)
+    out[found] = vals[idx[found]]
+    year[found] = ty[idx[found]] + YEAR0
+    return out, year
+
+
+def positions(table_keys: np.ndarray, wanted: np.ndarray, what: str = "table") -> np.ndarray:
+    """Row positions in the table of each wanted key (-1 where absent); reuse with :func:`gather`."""
+    valid = np.flatnonzero(table_keys >= 0)
+    index = pd.Index(table_keys[valid])
+    if not index.is_unique:
+        dup = index[index.duplicated()][:5].tolist()
+        raise ValueError(f"duplicated keys in the {what} (packed keys e.g. {dup})")
+    pos = index.get_indexer(wanted)
+    pos[wanted < 0] = -1
+    return np.where(pos >= 0, valid[np.maximum(pos, 0)], -1)
+
+
+def gather(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``values[pos]`` as float64, NaN where ``pos`` is -1."""
+    v = np.asarray(values, dtype=np.float64)
+    out = np.full(len(pos), np.nan)
+    hit = pos >= 0
+    out[hit] = v[pos[hit]]
+    return out

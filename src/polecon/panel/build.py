@@ -60,7 +60,12 @@ def lag(
     merged = left.merge(src, on=[*keys, "year"], how="left", sort=False)
     out = panel.copy(deep=False)
     for c in columns:
-        out[f"{c}{tag}"] = merged[f"{c}{tag}"].array
+        col = merged[f"{c}{tag}"]
+        if pd.api.types.is_bool_dtype(panel[c].dtype) and col.dtype == object:
+            col = col.astype("boolean")
+        elif panel[c].dtype.kind in "iu" and col.dtype.kind == "f":
+            col = col.astype("Float64").astype(str(panel[c].dtype).capitalize())
+        out[f"{c}{tag}"] = col.array
     return out
 
 
@@ -93,7 +98,7 @@ def build_panel(
     panel = add_migration(panel, stocks, interpolate=interpolate_migration)
     panel = add_gravity(panel, pairs)
     panel = add_country_year(panel, country_year)
-    panel = add_roles(panel)
+    panel = add_roles(panel, stocks)
     panel = add_reciprocity(panel)
     panel = add_unilateral_option(panel, stocks=stocks, country_year=country_year, pairs=pairs)
     panel = add_diffusion(panel, agreements, trade, country_year)
@@ -109,6 +114,7 @@ def write_panel(
     Deterministic: same panel, same bytes (no timestamps; fixed row groups and compression).
     """
     path = Path(path)
+    markdown = dictionary_markdown(panel, title)  # fails before anything is written
     table = pa.Table.from_pandas(panel, preserve_index=False)
     table = table.replace_schema_metadata(
         {k: v for k, v in (table.schema.metadata or {}).items() if k == b"pandas"}
@@ -117,7 +123,7 @@ def write_panel(
         pq.write_table(
             table, tmp, compression="zstd", row_group_size=1 << 20, write_statistics=True
         )
-    atomic_write_text(path.with_suffix(".md"), dictionary_markdown(panel, title))
+    atomic_write_text(path.with_suffix(".md"), markdown)
     return path
 
 

@@ -78,7 +78,8 @@ def add_gravity(
         pack(encode(gi, cats), encode(gj, cats), sizes=(n, n)),
         "gravity pairs",
     )
-    use_via = np.isnan(direct) & ~np.isnan(via)
+    # a dead state paired with its own continuator (DDR-DEU) has no geography: leave it NA
+    use_via = np.isnan(direct) & ~np.isnan(via) & (gi.to_numpy() != gj.to_numpy())
     row = np.where(use_via, via, direct)
     hit = ~np.isnan(row)
     rows = np.where(hit, row, 0).astype(np.int64)
@@ -119,7 +120,15 @@ def add_country_year(
         }
     )
     key = ["code", "year"]
-    cols = [c for c in country_year.columns if c not in key] if columns is None else list(columns)
+    skip = {
+        "code",
+        "year",
+        "ccode",
+    }  # keys and the source's own state code (the panel keeps its own)
+    cols = [c for c in country_year.columns if c not in skip] if columns is None else list(columns)
+    clash = [f"{c}_{s}" for c in cols for s in ("i", "j") if f"{c}_{s}" in panel.columns]
+    if clash:
+        raise ValueError(f"add_country_year would overwrite existing panel columns {clash}")
     cy = country_year[key + cols]
     keys = DyadKeys(panel["i"], panel["j"], panel["year"])
     tk = keys.table_country_key(cy["code"], cy["year"])

@@ -157,13 +157,14 @@ _DOCS: dict[str, ColumnDoc] = {
         "migrant stocks",
     ),
     "dest_labour_pool": ColumnDoc(
-        "labour pool of d: total population of countries with real GDP per capita below d's / 4",
+        "labour pool of d: total population of the state-system members o with real GDP per capita below "
+        "d's / 4 in year t (population: World Bank, else PWT, else Maddison)",
         "persons",
         "country_year population and real GDP per capita",
     ),
     "dest_labour_pool_dw": ColumnDoc(
-        "distance-weighted labour pool of d: sum of pop_o / dist_od (km) over countries o with GDP per capita "
-        "below d's / 4",
+        "distance-weighted labour pool of d: sum of pop_o / dist_od (km, CEPII) over state-system members o "
+        "with GDP per capita below d's / 4 and a known distance",
         "persons per km",
         "country_year; CEPII GeoDist",
     ),
@@ -194,6 +195,7 @@ _DOCS: dict[str, ColumnDoc] = {
 }
 
 _COUNTRY_YEAR_DOCS: dict[str, ColumnDoc] = {}
+_SIDE = re.compile(r".+_[ij]")
 
 
 def register_country_year_docs(docs: dict[str, ColumnDoc]) -> None:
@@ -204,6 +206,19 @@ def register_country_year_docs(docs: dict[str, ColumnDoc]) -> None:
 def register_docs(docs: dict[str, ColumnDoc]) -> None:
     """Record the documentation of extra panel columns (gravity and other steps)."""
     _DOCS.update(docs)
+
+
+def _ensure_country_year_docs() -> None:
+    """Register the country_year schema's column docs (once), so cached panels are documented too."""
+    if _COUNTRY_YEAR_DOCS:
+        return
+    from polecon.sources import table_spec
+
+    schema = table_spec("country_year").schema
+    source = schema.description or "polecon.load('country_year')"
+    register_country_year_docs(
+        {c.name: ColumnDoc(c.description, c.unit, source) for c in schema.columns}
+    )
 
 
 def _lookup(column: str) -> ColumnDoc | None:
@@ -239,6 +254,8 @@ def data_dictionary(panel: pd.DataFrame) -> pd.DataFrame:
 
     Raises ``KeyError`` for an undocumented column: every column must be documented.
     """
+    if any(re_suffix.fullmatch(c) for c in panel.columns for re_suffix in (_SIDE,)):
+        _ensure_country_year_docs()
     rows = []
     undocumented = []
     for col in panel.columns:

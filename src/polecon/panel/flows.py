@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from polecon.panel._keys import DyadKeys, group_order, take
+from polecon.panel._keys import DyadKeys, gather, group_order, positions, take
 
 #: migration series in the source table -> column suffix in the panel
 MIGRATION_SERIES: dict[str, str] = {"wb": "wb", "undesa2019": "undesa"}
@@ -133,11 +133,9 @@ def add_migration(
         stock = sub["stock"].to_numpy(dtype=np.float64, na_value=np.nan)
         flag = sub["successor_summed"].to_numpy(dtype=np.float64)
         for direction, reverse in (("ij", False), ("ji", True)):
-            wanted = keys.key(swap=reverse)
-            out[f"migrants_{direction}_{suffix}"] = take(
-                tk, stock, wanted, f"migration stocks ({series})"
-            )
-            summed |= take(tk, flag, wanted, f"migration stocks ({series})") == 1.0
+            pos = positions(tk, keys.key(swap=reverse), f"migration stocks ({series})")
+            out[f"migrants_{direction}_{suffix}"] = gather(stock, pos)
+            summed |= gather(flag, pos) == 1.0
     if interpolate:
         for suffix in MIGRATION_SERIES.values():
             for direction in ("ij", "ji"):

@@ -7,78 +7,77 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from polecon.panel._keys import DyadKeys, group_order
+from polecon.panel._keys import YEAR0, YEAR_SPAN, DyadKeys, asof_take, encode, pack, take
 from polecon.panel.flows import MIGRATION_SERIES
 
 #: real GDP per capita column of country_year used for the rich/poor role (PWT, then Maddison)
 GDPPC_COLUMN = "gdppc_real"
 
 
-def _latest_within_pair(order: np.ndarray, gid: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Latest non-NA value at or before each row's year, within its dyad.
-
-    ``order``/``gid`` come from :func:`polecon.panel._keys.group_order` (rows sorted by i, j, year).
-    """
-    v = np.asarray(values, dtype=np.float64)[order]
-    idx = np.arange(len(v))
-    last = np.maximum.accumulate(np.where(~np.isnan(v), idx, -1))
-    valid = last >= 0
-    valid[valid] &= gid[last[valid]] == gid[valid]
-    filled = np.full(len(v), np.nan)
-    filled[valid] = v[last[valid]]
-    out = np.empty_like(filled)
-    out[order] = filled
-    return out
-
-
 def add_roles(
     panel: pd.DataFrame,
-    gdppc: str = f"{GDPPC_COLUMN}",
-    destination_series: Sequence[str] = ("undesa", "wb"),
+    stocks: pd.DataFrame | None = None,
+    gdppc: str = GDPPC_COLUMN,
+    destination_series: Sequence[str] = ("undesa2019", "wb"),
 ) -> pd.DataFrame:
     """Add ``i_is_rich``, ``i_is_destination`` and ``destination_from_stocks``.
 
     - ``i_is_rich``: i has the higher real GDP per capita (``{gdppc}_i`` vs ``{gdppc}_j``, from
       :func:`add_country_year`); NA if either is missing or they tie.
-    - ``i_is_destination``: i hosts more migrants born in j than j hosts born in i, using the latest
-      wave at or before t of the first series in ``destination_series`` that has both stocks;
-      otherwise (missing or tied) the richer member; NA if that is unknown too.
+    - ``i_is_destination``: i hosts more migrants born in j than j hosts born in i, at the latest
+      wave at or before t in which both stocks are known, using the first series of
+      ``destination_series`` that has such a wave (looked up in the stock table, so waves before
+      the panel's first year count); otherwise (no wave, or a tie) the richer member; NA if that
+      is unknown too.
+
+    ``stocks`` defaults to ``polecon.load("migration_stocks")`` with successors summed into their
+    predecessors (:func:`polecon.panel.flows.aggregate_successors`).
     """
     need = [f"{gdppc}_i", f"{gdppc}_j"]
-    for s in destination_series:
-        if s not in MIGRATION_SERIES.values():
-            raise ValueError(
-                f"unknown migration series {s!r}; known: {list(MIGRATION_SERIES.values())}"
-            )
-        need += [f"migrants_ij_{s}", f"migrants_ji_{s}"]
     missing = [c for c in need if c not in panel.columns]
     if missing:
-        raise KeyError(
-            f"add_roles needs {missing}: run add_country_year() and add_migration() first"
-        )
+        raise KeyError(f"add_roles needs {missing}: run add_country_year() first")
+    for s in destination_series:
+        if s not in MIGRATION_SERIES:
+            raise ValueError(f"unknown migration series {s!r}; known: {list(MIGRATION_SERIES)}")
+    if stocks is None:
+        from polecon.panel.flows import aggregate_successors
+        from polecon.sources import load
+
+        stocks = aggregate_successors(load("migration_stocks"))
     gi = panel[f"{gdppc}_i"].to_numpy(dtype=np.float64, na_value=np.nan)
     gj = panel[f"{gdppc}_j"].to_numpy(dtype=np.float64, na_value=np.nan)
     rich_known = ~np.isnan(gi) & ~np.isnan(gj) & (gi != gj)
     rich = gi > gj
 
+    keys = DyadKeys(panel["i"], panel["j"], panel["year"])
+    want_year = keys.year + YEAR0
     dest = np.zeros(len(panel), dtype=bool)
     decided = np.zeros(len(panel), dtype=bool)
-    order, gid = group_order(DyadKeys(panel["i"], panel["j"], panel["year"]))
     for s in destination_series:
-        # born in j living in i, and the reverse
-        hosted_by_i = _latest_within_pair(
-            order, gid, panel[f"migrants_ji_{s}"].to_numpy(np.float64, na_value=np.nan)
+        sub = stocks.loc[(stocks["series"] == s) & stocks["stock"].notna()]
+        o = encode(sub["origin"], keys.cats)
+        d = encode(sub["destination"], keys.cats)
+        year = sub["year"].to_numpy(dtype=np.int64)
+        stock = sub["stock"].to_numpy(dtype=np.float64)
+        # waves where both directions of a pair are known: stock(o->d) and stock(d->o)
+        fwd = pack(o, d, year - YEAR0, sizes=(keys.n, keys.n, YEAR_SPAN))
+        rev = pack(d, o, year - YEAR0, sizes=(keys.n, keys.n, YEAR_SPAN))
+        back = take(fwd, stock, rev, f"migration stocks ({s})")
+        both = ~np.isnan(back) & (o >= 0) & (d >= 0)
+        # table rows keyed by the ordered pair (o, d): value = hosted by d (born in o) minus hosted by o
+        diff = stock - back
+        group = pack(o, d, sizes=(keys.n, keys.n))
+        # i hosts more born in j than j hosts born in i  <=>  stock(j->i) - stock(i->j) > 0
+        val, _ = asof_take(
+            group[both],
+            year[both],
+            diff[both],
+            pack(keys.j, keys.i, sizes=(keys.n, keys.n)),
+            want_year,
         )
-        hosted_by_j = _latest_within_pair(
-            order, gid, panel[f"migrants_ij_{s}"].to_numpy(np.float64, na_value=np.nan)
-        )
-        ok = (
-            ~decided
-            & ~np.isnan(hosted_by_i)
-            & ~np.isnan(hosted_by_j)
-            & (hosted_by_i != hosted_by_j)
-        )
-        dest[ok] = hosted_by_i[ok] > hosted_by_j[ok]
+        ok = ~decided & ~np.isnan(val) & (val != 0)
+        dest[ok] = val[ok] > 0
         decided |= ok
     from_income = ~decided & rich_known
     dest[from_income] = rich[from_income]

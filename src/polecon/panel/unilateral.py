@@ -65,15 +65,19 @@ def _latest_grid(
 def labour_pool(
     country_year: pd.DataFrame,
     pairs: pd.DataFrame | None,
+    members: pd.DataFrame | None = None,
     gdppc: str = "gdppc_real",
     population: Sequence[str] = ("pop_wb", "pop_pwt", "pop_mpd"),
     ratio: float = 4.0,
 ) -> pd.DataFrame:
-    """Per (destination code, year): labour pool and distance-weighted pool.
+    """Per (destination code, year): the labour pool and the distance-weighted pool.
 
-    ``country_year`` needs ``code, year, {gdppc}`` and the population columns (persons), used in
-    priority order (World Bank, then PWT, then Maddison); ``pairs`` needs ``i, j, dist`` (km) for
-    the weighted pool (None: weighted pool is NA).
+    ``labour_pool`` = sum of pop_o over origins o != d with gdppc_o < gdppc_d / ``ratio``;
+    ``labour_pool_dw`` = the same sum of pop_o / dist_od (km), over the origins with a known
+    distance; ``labour_pool_dw_complete`` says whether every counted origin had one.
+    Origins (and destinations) are restricted to ``members`` (columns code, year: e.g. the
+    state-system members of each year); None uses every country-year row. Population comes from
+    the first available of ``population`` (persons): World Bank, then PWT, then Maddison.
     """
     pop = pd.Series(np.nan, index=country_year.index)
     for col in population:
@@ -81,38 +85,48 @@ def labour_pool(
             pop = pop.fillna(country_year[col].astype(float))
     cy = country_year[["code", "year", gdppc]].assign(pop=pop).dropna()
     cy = cy.astype({"code": object})
-    population = "pop"
-    rows = []
+    if members is not None:
+        m = members[["code", "year"]].astype({"code": object}).drop_duplicates()
+        cy = cy.merge(m, on=["code", "year"], how="inner")
     dist_lookup = None
     if pairs is not None:
         d = pairs[["i", "j", "dist"]].dropna()
         dist_lookup = d.astype({"i": object, "j": object}).set_index(["i", "j"])["dist"]
+    rows = []
     for year, grp in cy.groupby("year", sort=True):
         codes = grp["code"].to_numpy()
         g = grp[gdppc].to_numpy(dtype=float)
-        pop = grp["pop"].to_numpy(dtype=float)
+        pop_o = grp["pop"].to_numpy(dtype=float)
         poor = g[None, :] < (g[:, None] / ratio)  # [d, o]
         np.fill_diagonal(poor, False)
-        pool = poor @ pop
+        pool = poor @ pop_o
+        pool_dw = np.full(len(codes), np.nan)
+        complete = np.zeros(len(codes), dtype=bool)
         if dist_lookup is not None:
             idx = pd.MultiIndex.from_arrays(
                 [np.repeat(codes, len(codes)), np.tile(codes, len(codes))]
             )
             dist = dist_lookup.reindex(idx).to_numpy(dtype=float).reshape(len(codes), len(codes))
+            has = dist > 0
             with np.errstate(divide="ignore", invalid="ignore"):
-                contrib = np.where(poor & (dist > 0), pop[None, :] / dist, 0.0)
-            missing_dist = poor & ~(dist > 0)
+                contrib = np.where(poor & has, pop_o[None, :] / dist, 0.0)
             pool_dw = contrib.sum(axis=1)
-            pool_dw[missing_dist.any(axis=1)] = np.nan  # a poor origin without a distance: unknown
-        else:
-            pool_dw = np.full(len(codes), np.nan)
+            complete = ~(poor & ~has).any(axis=1)
         rows.append(
             pd.DataFrame(
-                {"code": codes, "year": year, "labour_pool": pool, "labour_pool_dw": pool_dw}
+                {
+                    "code": codes,
+                    "year": year,
+                    "labour_pool": pool,
+                    "labour_pool_dw": pool_dw,
+                    "labour_pool_dw_complete": complete,
+                }
             )
         )
     if not rows:
-        return pd.DataFrame(columns=["code", "year", "labour_pool", "labour_pool_dw"])
+        return pd.DataFrame(
+            columns=["code", "year", "labour_pool", "labour_pool_dw", "labour_pool_dw_complete"]
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -198,7 +212,13 @@ def add_unilateral_option(
         # an origin absent from the destination's wave has a share of 0 in that wave
         share[take_rows] = np.nan_to_num(got[take_rows], nan=0.0)
         done |= take_rows
-    pool = labour_pool(country_year, pairs, ratio=ratio)
+    members = pd.DataFrame(
+        {
+            "code": np.concatenate([keys.cats[keys.i], keys.cats[keys.j]]),
+            "year": np.concatenate([year_abs, year_abs]),
+        }
+    ).drop_duplicates()
+    pool = labour_pool(country_year, pairs, members=members, ratio=ratio)
     pk = keys.table_country_key(pool["code"], pool["year"])
     want = pack(np.where(known, d, -1), keys.year, sizes=(keys.n, YEAR_SPAN))
     out = panel.copy(deep=False)
