@@ -158,6 +158,8 @@ def asof_take(
 def positions(table_keys: np.ndarray, wanted: np.ndarray, what: str = "table") -> np.ndarray:
     """Row positions in the table of each wanted key (-1 where absent); reuse with :func:`gather`."""
     valid = np.flatnonzero(table_keys >= 0)
+    if len(valid) == 0:
+        return np.full(len(wanted), -1, dtype=np.int64)
     index = pd.Index(table_keys[valid])
     if not index.is_unique:
         dup = index[index.duplicated()][:5].tolist()
