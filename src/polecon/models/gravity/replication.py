@@ -168,14 +168,20 @@ SPECS: tuple[Spec, ...] = (
 def load_yotov(path: str | Path | None = None) -> pd.DataFrame:
     """Read the ``agtpa_applications`` panel (99,981 rows; trade in millions of current USD).
 
-    ``path`` defaults to the registry copy of :data:`DATA_KEY`.
+    ``path`` None (default) reads the canonical source table ``polecon.load("yotov2016")``
+    (parsed and schema-checked by :mod:`polecon.sources.yotov2016`); a path reads that .rda.
     """
     import pyreadr
 
     if path is None:
-        from polecon.registry import fetch
+        from polecon.sources import load
 
-        path = fetch(DATA_KEY)
+        df = load("yotov2016").loc[:, list(_REQUIRED)].copy()
+        df["exporter"] = df["exporter"].astype(object)
+        df["importer"] = df["importer"].astype(object)
+        df["year"] = df["year"].astype(int)
+        df["pair_id"] = df["pair_id"].astype(int)
+        return df
     path = Path(path)
     objects = pyreadr.read_r(str(path))
     if "agtpa_applications" not in objects:
