@@ -1,0 +1,280 @@
+"""Model data for the gravity engine: materialise a formula on a DataFrame, factorise the
+fixed effects, and drop (and record) missing rows and singleton fixed-effect groups.
+
+Everything downstream works on plain numpy arrays of the *kept* rows:
+``y`` (n,), ``X`` (n, k), fixed-effect codes (n, Q) int32, optional weights/offset (n,),
+cluster codes (n,) int32 per cluster dimension. ``dropped`` is a pandas Series indexed like
+the input rows, holding the reason for each dropped row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from polecon.models.gravity import _kernels as K
+from polecon.models.gravity.demean import FixedEffects
+from polecon.models.gravity.formula import FormulaError, GravityFormula, parse_cluster
+
+
+@dataclass
+class Factor:
+    """One (possibly interacted) factor on the kept rows: dense codes and level labels."""
+
+    name: str
+    codes: np.ndarray  # int32 (n,)
+    levels: pd.Index  # label of each code (MultiIndex for interactions)
+
+    @property
+    def size(self) -> int:
+        return len(self.levels)
+
+
+@dataclass
+class ModelData:
+    """Arrays of the estimation sample and bookkeeping about dropped rows."""
+
+    formula: GravityFormula
+    yname: str
+    xnames: list[str]
+    y: np.ndarray
+    X: np.ndarray
+    has_intercept: bool
+    fixef: list[Factor]
+    weights: np.ndarray | None
+    offset: np.ndarray | None
+    clusters: list[Factor]
+    cluster_spec: str | None
+    index: pd.Index  # input index of the kept rows
+    dropped: pd.Series
+    n_input: int
+    fes: FixedEffects | None = field(default=None)
+
+    @property
+    def n(self) -> int:
+        return int(self.y.shape[0])
+
+    def build_fes(self) -> None:
+        """Stack the fixed-effect codes into ``fes``; the factors then hold column views of it
+        (one copy of the codes in memory)."""
+        if not self.fixef:
+            self.fes = None
+            return
+        codes = np.empty((self.n, len(self.fixef)), dtype=np.int32)
+        for q, f in enumerate(self.fixef):
+            codes[:, q] = f.codes
+        self.fes = FixedEffects(codes, np.array([f.size for f in self.fixef]))
+        shared = {id(f): codes[:, q] for q, f in enumerate(self.fixef)}
+        for f in self.fixef:
+            f.codes = shared[id(f)]
+
+    def restrict(self, keep: np.ndarray, reason: str) -> None:
+        """Drop rows where ``keep`` is False (mask over the current rows), recording ``reason``."""
+        if keep.all():
+            return
+        gone = ~keep
+        new = pd.Series(reason, index=self.index[gone], dtype=object)
+        self.dropped = new if self.dropped.empty else pd.concat([self.dropped, new])
+        self.y = self.y[keep]
+        self.X = np.ascontiguousarray(self.X[keep])
+        self.weights = None if self.weights is None else self.weights[keep]
+        self.offset = None if self.offset is None else self.offset[keep]
+        self.index = self.index[keep]
+        new = {id(f): _subset_factor(f, keep) for f in self.fixef}
+        self.fixef = [new[id(f)] for f in self.fixef]
+        self.clusters = [
+            new[id(f)] if id(f) in new else _subset_factor(f, keep) for f in self.clusters
+        ]
+        self.build_fes()
+
+
+def _densify(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Re-number codes 0..m-1 over the used levels; return (new int32 codes, used old codes)."""
+    used = np.bincount(codes, minlength=size) > 0
+    remap = (np.cumsum(used) - 1).astype(np.int32)
+    return remap[codes], np.flatnonzero(used)
+
+
+def _subset_factor(f: Factor, keep: np.ndarray) -> Factor:
+    codes, used = _densify(f.codes[keep], f.size)
+    return Factor(f.name, codes, f.levels[used])
+
+
+def _column(data: pd.DataFrame, name: str, what: str) -> pd.Series:
+    if name not in data.columns:
+        cols = ", ".join(map(str, list(data.columns)[:20]))
+        raise FormulaError(f"{what} column {name!r} is not in the data (columns: {cols}...)")
+    return data[name]
+
+
+def factorize(data: pd.DataFrame, parts: tuple[str, ...], what: str) -> tuple[Factor, np.ndarray]:
+    """Factorise one (interacted) factor over all input rows.
+
+    Returns (factor, missing mask); codes are int32 and set to 0 where any part is missing
+    (those rows are dropped before use).
+    """
+    name = "^".join(parts)
+    missing = np.zeros(len(data), dtype=bool)
+    if len(parts) == 1:
+        c, u = pd.factorize(_column(data, parts[0], what), use_na_sentinel=True)
+        missing |= c < 0
+        codes = c.astype(np.int32)
+        del c
+        codes[missing] = 0
+        return Factor(name, codes, pd.Index(u)), missing
+    combined: np.ndarray | None = None
+    uniques_list = []
+    for p in parts:
+        c, u = pd.factorize(_column(data, p, what), use_na_sentinel=True)
+        missing |= c < 0
+        uniques_list.append(pd.Index(u))
+        c = c.astype(np.int64)
+        combined = c if combined is None else combined * len(u) + c
+    assert combined is not None
+    combined[missing] = 0
+    combo, combo_uniques = pd.factorize(combined, use_na_sentinel=True)
+    del combined
+    # decode the combined code back into the component labels
+    rem = np.asarray(combo_uniques, dtype=np.int64)
+    decoded = []
+    for u in reversed(uniques_list):
+        decoded.append(rem % len(u))
+        rem = rem // len(u)
+    labels = [u[idx] for u, idx in zip(uniques_list, reversed(decoded), strict=True)]
+    levels = pd.MultiIndex.from_arrays(labels, names=list(parts))
+    return Factor(name, combo.astype(np.int32), levels), missing
+
+
+def _vector_arg(
+    arg: Any, data: pd.DataFrame, what: str
+) -> tuple[np.ndarray | None, np.ndarray, str | None]:
+    """A weights/offset argument given as a column name or an array of len(data)."""
+    if arg is None:
+        return None, np.zeros(len(data), dtype=bool), None
+    if isinstance(arg, str):
+        v = pd.to_numeric(_column(data, arg, what), errors="coerce").to_numpy(dtype=np.float64)
+        label = arg
+    else:
+        v = np.asarray(arg, dtype=np.float64)
+        label = None
+        if v.shape != (len(data),):
+            raise ValueError(f"{what} must be a column name or an array of length {len(data)}")
+    return v, ~np.isfinite(v), label
+
+
+def build(
+    formula: GravityFormula,
+    data: pd.DataFrame,
+    *,
+    weights: Any = None,
+    offset: Any = None,
+    cluster: str | None = None,
+    drop_singletons: bool = True,
+) -> ModelData:
+    """Materialise ``formula`` on ``data``; drop missing rows, zero weights and singletons."""
+    from formulaic import Formula, model_matrix
+    from formulaic.errors import FormulaicError
+
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    n_input = len(data)
+    if n_input == 0:
+        raise ValueError("data has no rows")
+    try:
+        required = Formula(formula.formulaic_spec).required_variables
+    except FormulaicError as exc:  # pragma: no cover - message passthrough
+        raise FormulaError(f"cannot parse formula {formula.raw!r}: {exc}") from exc
+    missing = np.zeros(n_input, dtype=bool)
+    for v in sorted(required):
+        if v in data.columns:
+            missing |= data[v].isna().to_numpy()
+    try:
+        mm = model_matrix(formula.formulaic_spec, data, na_action="ignore", output="numpy")
+    except Exception as exc:
+        raise FormulaError(f"cannot evaluate formula {formula.raw!r} on the data: {exc}") from exc
+    lhs = np.asarray(mm.lhs, dtype=np.float64)
+    if lhs.ndim == 2 and lhs.shape[1] != 1:
+        raise FormulaError(
+            f"the left-hand side of {formula.raw!r} must be one numeric variable, "
+            f"got {lhs.shape[1]} columns {list(mm.lhs.model_spec.column_names)}"
+        )
+    y = lhs.reshape(-1)
+    X = np.asarray(mm.rhs, dtype=np.float64)
+    xnames = [str(c) for c in mm.rhs.model_spec.column_names]
+    has_intercept = "Intercept" in xnames
+    if formula.fixef and has_intercept:
+        j = xnames.index("Intercept")
+        X = np.delete(X, j, axis=1)
+        xnames.pop(j)
+        has_intercept = False
+    missing |= ~np.isfinite(y)
+    if X.shape[1]:
+        missing |= ~np.isfinite(X).all(axis=1)
+
+    fixef, clusters = [], []
+    for parts in formula.fixef:
+        f, miss = factorize(data, parts, "fixed-effect")
+        fixef.append(f)
+        missing |= miss
+    if cluster is not None:
+        by_name = {f.name: f for f in fixef}
+        for parts in parse_cluster(cluster):
+            name = "^".join(parts)
+            if name in by_name:  # same factor as a fixed effect: share the codes
+                clusters.append(by_name[name])
+                continue
+            f, miss = factorize(data, parts, "cluster")
+            clusters.append(f)
+            missing |= miss
+    w, w_miss, _ = _vector_arg(weights, data, "weights")
+    o, o_miss, _ = _vector_arg(offset, data, "offset")
+    missing |= w_miss | o_miss
+    if w is not None:
+        bad = np.flatnonzero(np.isfinite(w) & (w < 0))
+        if bad.size:
+            raise ValueError(
+                f"weights must be non-negative; negative at rows {list(data.index[bad[:5]])}"
+            )
+
+    index = data.index
+    md = ModelData(
+        formula=formula,
+        yname=str(mm.lhs.model_spec.column_names[0]),
+        xnames=xnames,
+        y=y,
+        X=np.ascontiguousarray(X),
+        has_intercept=has_intercept,
+        fixef=fixef,
+        weights=w,
+        offset=o,
+        clusters=clusters,
+        cluster_spec=cluster,
+        index=index,
+        dropped=pd.Series([], index=index[:0], dtype=object),
+        n_input=n_input,
+    )
+    md.restrict(~missing, "missing")
+    if md.n == 0:
+        raise ValueError(f"no rows left after dropping rows with missing values ({formula.raw!r})")
+    if md.weights is not None:
+        md.restrict(md.weights > 0, "zero_weight")
+    md.build_fes()
+    if drop_singletons:
+        drop_singleton_rows(md)
+    if md.n == 0:
+        raise ValueError(f"no rows left after dropping singletons ({formula.raw!r})")
+    return md
+
+
+def drop_singleton_rows(md: ModelData) -> int:
+    """Iteratively drop rows alone in a fixed-effect level; returns the number dropped."""
+    if md.fes is None or md.n == 0:
+        return 0
+    keep = np.ones(md.n, dtype=bool)
+    n_drop = K.drop_singletons(md.fes.codes, md.fes.sizes, keep)
+    if n_drop:
+        md.restrict(keep, "singleton")
+    return int(n_drop)

@@ -1,0 +1,213 @@
+"""Results of a gravity fit (statsmodels-like accessors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from polecon.models.gravity.data import Factor
+
+
+@dataclass
+class GravityResults:
+    """Fitted PPML or OLS model with high-dimensional fixed effects.
+
+    Coefficient accessors are pandas objects indexed by regressor name. ``dropped`` is a Series
+    indexed like the input rows that were not used, holding ``"missing"``, ``"zero_weight"``,
+    ``"singleton"`` or ``"separation"``. ``pseudo_r2`` (PPML) is McFadden's
+    ``1 - loglik / loglik_0`` against the intercept-only Poisson model (a *pseudo* R², not a
+    share of explained variance). Inference uses the normal distribution for PPML (as ppmlhdfe
+    and fixest) and Student's t with ``df_resid`` degrees of freedom for OLS. ``iterations`` counts
+    IRLS iterations (PPML) or fixed-effect projection sweeps (OLS); ``collinear`` lists the
+    regressors dropped as collinear with the fixed effects or with earlier regressors.
+    """
+
+    model: str  # "ppml" | "ols"
+    formula: str
+    params: pd.Series
+    vcov: pd.DataFrame
+    nobs: int
+    dropped: pd.Series
+    vcov_type: str
+    ssc: str
+    df_resid: int
+    iterations: int
+    converged: bool
+    collinear: list[str]
+    deviance: float | None = None
+    loglik: float | None = None
+    loglik_null: float | None = None
+    r2: float | None = None
+    r2_within: float | None = None
+    n_clusters: dict[str, int] = field(default_factory=dict)
+    nobs_input: int = 0
+    # internals for fixef() / predict()
+    _fixef: list[Factor] = field(default_factory=list, repr=False)
+    _alpha: np.ndarray | None = field(default=None, repr=False)
+    _rhs_spec: Any = field(default=None, repr=False)
+    _offset_name: str | None = field(default=None, repr=False)
+    _fitted_link: pd.Series | None = field(default=None, repr=False)
+
+    # ---- inference -------------------------------------------------------------------------
+    @property
+    def bse(self) -> pd.Series:
+        return pd.Series(np.sqrt(np.diag(self.vcov.to_numpy())), index=self.params.index)
+
+    @property
+    def tvalues(self) -> pd.Series:
+        return self.params / self.bse
+
+    def _dist(self) -> Any:
+        return stats.norm if self.model == "ppml" else stats.t(self.df_resid)
+
+    @property
+    def pvalues(self) -> pd.Series:
+        return pd.Series(2 * self._dist().sf(np.abs(self.tvalues)), index=self.params.index)
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        q = self._dist().ppf(1 - alpha / 2)
+        se = self.bse
+        return pd.DataFrame(
+            {"lower": self.params - q * se, "upper": self.params + q * se}, index=self.params.index
+        )
+
+    @property
+    def pseudo_r2(self) -> float | None:
+        """McFadden pseudo R²: 1 - loglik / loglik(intercept only). PPML only."""
+        if self.loglik is None or self.loglik_null in (None, 0):
+            return None
+        return 1.0 - self.loglik / self.loglik_null
+
+    def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
+        """One row per coefficient: term, estimate, std_error, statistic, p_value, conf_low/high."""
+        ci = self.conf_int(alpha)
+        return pd.DataFrame(
+            {
+                "term": self.params.index.astype(str),
+                "estimate": self.params.to_numpy(),
+                "std_error": self.bse.to_numpy(),
+                "statistic": self.tvalues.to_numpy(),
+                "p_value": self.pvalues.to_numpy(),
+                "conf_low": ci["lower"].to_numpy(),
+                "conf_high": ci["upper"].to_numpy(),
+            }
+        )
+
+    # ---- fixed effects and prediction ------------------------------------------------------
+    def fixef(self) -> dict[str, pd.Series]:
+        """Recovered fixed effects, one Series per factor indexed by its levels.
+
+        Normalisation: every factor after the first has its first level set to 0 (the shifts are
+        absorbed by the first factor), so only sums over factors are identified.
+        """
+        if self._alpha is None or not self._fixef:
+            return {}
+        out = {}
+        start = 0
+        for f in self._fixef:
+            out[f.name] = pd.Series(
+                self._alpha[start : start + f.size], index=f.levels, name=f.name
+            )
+            start += f.size
+        return out
+
+    def predict(self, newdata: pd.DataFrame | None = None, type: str = "response") -> pd.Series:
+        """Predictions including the fixed effects.
+
+        ``type="link"``: linear predictor ``x'b + sum of fixed effects (+ offset)``;
+        ``type="response"``: ``exp(link)`` for PPML, the linear prediction for OLS. Without
+        ``newdata`` the fitted values of the estimation sample. Rows of ``newdata`` with a
+        fixed-effect level not seen in the estimation sample, or missing values, give NaN.
+        """
+        if type not in ("response", "link"):
+            raise ValueError(f"type={type!r}; use 'response' or 'link'")
+        if newdata is None:
+            assert self._fitted_link is not None
+            link = self._fitted_link.copy()
+        else:
+            link = pd.Series(self._link_new(newdata), index=newdata.index)
+        if type == "response" and self.model == "ppml":
+            return np.exp(link)
+        return link
+
+    def _link_new(self, newdata: pd.DataFrame) -> np.ndarray:
+        n = len(newdata)
+        mm = self._rhs_spec.get_model_matrix(newdata, na_action="ignore", output="numpy")
+        x = np.asarray(mm, dtype=np.float64)
+        names = [str(c) for c in self._rhs_spec.column_names]
+        eta = np.zeros(n)
+        for name, b in self.params.items():
+            eta += b * x[:, names.index(name)]
+        for f, fe in zip(self._fixef, self.fixef().values(), strict=True):
+            parts = f.name.split("^")
+            for p in parts:
+                if p not in newdata.columns:
+                    raise ValueError(f"newdata lacks fixed-effect column {p!r}")
+            if len(parts) == 1:
+                key = pd.Index(newdata[parts[0]])
+            else:
+                key = pd.MultiIndex.from_arrays([newdata[p] for p in parts])
+            pos = fe.index.get_indexer(key)
+            vals = np.where(pos >= 0, fe.to_numpy()[np.maximum(pos, 0)], np.nan)
+            eta += vals
+        if self._offset_name is not None:
+            eta += pd.to_numeric(newdata[self._offset_name], errors="coerce").to_numpy(float)
+        return eta
+
+    # ---- display ---------------------------------------------------------------------------
+    def summary(self, alpha: float = 0.05) -> str:
+        """Text table of the coefficients and fit statistics."""
+        t = self.tidy(alpha)
+        lines = []
+        title = "PPML (Poisson pseudo-maximum likelihood)" if self.model == "ppml" else "OLS"
+        lines.append(f"{title}{' with fixed effects' if self._fixef else ''}: {self.formula}")
+        fe = ", ".join(f"{f.name} ({f.size})" for f in self._fixef) or "none"
+        lines.append(f"Fixed effects (levels): {fe}")
+        lines.append(
+            f"Observations: {self.nobs:,}   dropped: {len(self.dropped):,} "
+            + (
+                "(" + ", ".join(f"{k} {v:,}" for k, v in self.dropped.value_counts().items()) + ")"
+                if len(self.dropped)
+                else ""
+            )
+        )
+        cl = ", ".join(f"{k}: {v:,}" for k, v in self.n_clusters.items())
+        lines.append(
+            f"Standard errors: {self.vcov_type}, ssc={self.ssc!r}"
+            + (f"; clusters {cl}" if cl else "")
+        )
+        stat = "z" if self.model == "ppml" else "t"
+        lo, hi = f"[{alpha / 2:.3g}", f"{1 - alpha / 2:.3g}]"
+        w = max([len(s) for s in t["term"]] + [8])
+        header = f"{'':<{w}} {'coef':>11} {'std err':>11} {stat:>9} {'P>|' + stat + '|':>8} {lo:>11} {hi:>11}"
+        rule = "-" * len(header)
+        lines += [rule, header, rule]
+        for r in t.itertuples(index=False):
+            lines.append(
+                f"{r.term:<{w}} {r.estimate:>11.4f} {r.std_error:>11.4f} {r.statistic:>9.3f} "
+                f"{r.p_value:>8.3f} {r.conf_low:>11.4f} {r.conf_high:>11.4f}"
+            )
+        lines.append(rule)
+        if self.model == "ppml":
+            pr2 = self.pseudo_r2
+            lines.append(
+                f"Deviance: {self.deviance:.6g}   pseudo R² (McFadden): "
+                + (f"{pr2:.4f}" if pr2 is not None else "n/a")
+            )
+        else:
+            lines.append(
+                f"R²: {self.r2:.4f}"
+                + (f"   within R²: {self.r2_within:.4f}" if self.r2_within is not None else "")
+            )
+        lines.append(
+            f"Iterations: {self.iterations}   converged: {self.converged}"
+            + (f"   collinear (dropped): {', '.join(self.collinear)}" if self.collinear else "")
+        )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
