@@ -26,6 +26,7 @@ app.command("replicate")(replicate)
 
 def _register_groups() -> None:
     from polecon.cli import data as data_cli
+
     app.add_typer(data_cli.app, name="data")
     if importlib.util.find_spec("polecon.cli.panel") is not None:  # arrives with the panel issue
         panel_cli = importlib.import_module("polecon.cli.panel")
