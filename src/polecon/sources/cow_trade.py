@@ -376,4 +376,13 @@ def parse(
 )
 def build(raw: dict[str, Path], log: BuildLog, vietnam_1960_1975: str = "rvn") -> pd.DataFrame:
     """Build ``trade_flows`` from the COW directed file (one row per exporter-importer-year)."""
-    return parse(raw[RAW_KEY], log=log, vietnam_1960_1975=vietnam_1960_1975)
+    out = parse(raw[RAW_KEY], log=log, vietnam_1960_1975=vietnam_1960_1975)
+    # coverage gap of this copy (measured, not assumed): partners per year of Germany 1955-1990
+    deu = out.loc[(out["exporter"] == "DEU") & out["year"].between(1955, 1990)]
+    partners = deu.groupby("year")["importer"].nunique().reindex(range(1955, 1991), fill_value=0)
+    log.note(
+        "partners of DEU (West Germany to 1990) per year 1955-1990 in this copy: "
+        + ", ".join(f"{y}: {n}" for y, n in partners.items())
+        + " (few partners mean German trade is NA in those years, not 0)"
+    )
+    return out
