@@ -83,8 +83,8 @@ def test_row_counts(table):
     )
     assert got.loc[("unctad2025", "bit")].tolist() == [3525, 3375]
     assert got.loc[("unctad2025", "tip")].tolist() == [3153, 399]
-    assert got.loc[("desta", "bfta")].tolist() == [9574, 797]
-    assert got.loc[("desta", "pta")].tolist() == [8970, 104]
+    assert got.loc[("desta", "bfta")].tolist() == [2662, 725]
+    assert got.loc[("desta", "pta")].tolist() == [15882, 176]
     assert got.loc[("chilton_woda", "blma")].tolist() == [1222, 1222]  # 1,222 BLAs
     assert len(table) == 26444
 

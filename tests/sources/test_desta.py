@@ -42,8 +42,9 @@ def test_rows_keys_types(parsed):
     assert not df.duplicated(["agreement_id", "party_a", "party_b"]).any()
     assert (df["party_a"] < df["party_b"]).all()
     counts = df.groupby("type")["agreement_id"].agg(["size", "nunique"])
-    assert counts.loc["bfta"].tolist() == [9574, 797]
-    assert counts.loc["pta"].tolist() == [8970, 104]
+    # bloc-as-one-party only for BLEU, EC/EU, EFTA (CAFTA-DR and Cotonou are plurilateral)
+    assert counts.loc["bfta"].tolist() == [2662, 725]
+    assert counts.loc["pta"].tolist() == [15882, 176]
     assert ((df["type"] == "bfta") == (df["n_parties"] == 2)).all()
     assert df["bloc"].isna().all()
 
@@ -209,3 +210,19 @@ def test_truncated_file(small, tmp_path):
         desta.parse(dy, lst, wd)
     assert "dyads.csv" in str(exc.value)
     assert exc.value.column is not None and exc.value.rows
+
+
+def test_cafta_dr_is_plurilateral_and_eu_deals_bilateral() -> None:
+    """A group counts as one party only if it is a signing bloc (BLEU, EC/EU, EFTA)."""
+    import polecon
+
+    a = polecon.load("agreements")
+    cafta = a[a["agreement_id"] == "desta:188"]
+    assert set(cafta["type"]) == {"pta"} and set(cafta["n_parties"]) == {7}
+    usa_bfta = a[(a["source"] == "desta") & (a["type"] == "bfta") & (a["signed"].dt.year <= 2007)]
+    usa_bfta = usa_bfta[(usa_bfta["party_a"] == "USA") | (usa_bfta["party_b"] == "USA")]
+    # 16 by 2007, of which one is the 1965 Canada-US automotive pact: the essay's 15 FTAs
+    assert usa_bfta["agreement_id"].nunique() == 16
+    eu_mex = a[(a["source"] == "desta") & (a["title"].str.contains("EC Mexico", regex=False))]
+    if len(eu_mex):
+        assert set(eu_mex["type"]) == {"bfta"}

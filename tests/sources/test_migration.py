@@ -82,9 +82,10 @@ def test_row_counts(stocks: pd.DataFrame) -> None:
     n = stocks.groupby("series").size()
     # UN DESA: 232 x 232 x 7 = 376,768 (PROVENANCE s.1) minus the all-zero diagonal (232 x 7)
     assert n["undesa2019"] == 376_768 - 1_624
-    # WB: 441,800 - 1,880 diagonal - 51,450 dyads of territories a wave does not cover
-    assert n["wb"] == 388_470
-    assert len(stocks) == 763_614
+    # WB: 441,800 - 1,880 diagonal - 26,676 dyads whose origin and 31,323 whose destination a
+    # wave does not cover (all-zero column / row of the balanced matrix)
+    assert n["wb"] == 441_800 - 1_880 - 26_676 - 31_323 == 381_921
+    assert len(stocks) == 381_921 + 375_144
 
 
 def test_year_coverage_per_series(stocks: pd.DataFrame) -> None:
@@ -148,8 +149,12 @@ def test_aggregates_and_uncovered_codes_logged(log: dict) -> None:
     assert sorted(agg[0]["values"]) == sorted(undesa.AGGREGATES)
     diag = {d["reason"][:3]: d["rows"] for d in log["drops"] if "diagonal" in d["reason"]}
     assert diag == {"wb:": 235 * 8, "und": 232 * 7}
-    unc = [d for d in log["drops"] if "does not cover" in d["reason"]]
-    assert unc[0]["rows"] == 51_450
+    unc = {
+        d["reason"].split(" ")[3]: d["rows"]
+        for d in log["drops"]
+        if "does not cover" in d["reason"]
+    }
+    assert unc == {"origin": 26_676, "destination": 31_323}
     assert reasons  # every drop has a reason
 
 
@@ -174,14 +179,15 @@ def test_wb_uncovered_waves_are_absent_not_zero(stocks: pd.DataFrame, wb_raw: pd
         2013,
         2018,
     ]
-    # Taiwan is not in the WB matrices after 2000: missing, never 0
-    assert sorted(wb.loc[wb["destination"] == "TWN", "year"].unique()) == [
-        1960,
-        1970,
-        1980,
-        1990,
-        2000,
-    ]
+    # Taiwan as a destination is only covered in 1990 and 2000 (its immigrant row is all 0 in the
+    # other waves, while Taiwan-born abroad are counted): missing, never 0
+    assert sorted(wb.loc[wb["destination"] == "TWN", "year"].unique()) == [1990, 2000]
+    # 2010 did not survey some destinations (all-zero immigrant rows) whose emigrants it counts:
+    # Indians in Pakistan are missing in 2010, not 0 (2000: 2.5 M; 2013: 1.4 M)
+    ind_pak = wb[(wb["origin"] == "IND") & (wb["destination"] == "PAK")].set_index("year")["stock"]
+    assert 2010 not in ind_pak.index and ind_pak[2000] > 2e6 and ind_pak[2013] > 1e6
+    assert "PAK" not in set(wb.loc[wb["year"] == 2010, "destination"])
+    assert "PAK" in set(wb.loc[wb["year"] == 2010, "origin"])
     # the raw panel does hold zeros there
     raw_twn = wb_raw[(wb_raw["destination_code"] == "TWN") & (wb_raw["year"] == 2010)]
     assert (raw_twn["stock"] == 0).all() and len(raw_twn) == 235
@@ -208,7 +214,9 @@ def test_dcdata_crosscheck_matches_panel(
     wb = stocks[stocks["series"] == "wb"]
     stats = wb_migration.crosscheck(wb, by_sex)
     assert stats["max_abs_diff"] <= 2 and stats["corr"] > 0.999999
-    assert stats["n"] == 254_250 and stats["n_by_sex_only"] == 0
+    # 254,250 matched dyad-waves before dropping uncovered sides; the by-sex file has values for
+    # 1,350 of the dyad-waves whose side the panel marks uncovered (all 0 there)
+    assert stats["n"] == 252_900 and stats["n_by_sex_only"] == 1_350
     assert any("max abs difference 2 persons" in n for n in log["notes"])
 
 

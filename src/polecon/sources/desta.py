@@ -24,13 +24,14 @@ Documented rules:
   counted in the log.
 - Parties, a bloc counting as one (``n_parties``), from the base entry of the treaty list:
   ``typememb`` 1 (bilateral) = 2; 2 (plurilateral) = number of members; 3 (plurilateral and
-  third country) = 1 + the size of the smaller ``mc`` group (the larger group is the bloc;
-  a tie or missing group codes gives 2); 4 (region-region) = number of ``mc`` groups when
-  at least 2 (else number of members); typememb blank = number of members.  Agreements without a base entry in the list (SADC
+  third country) and 4 (region-region): each ``mc`` membership group counts as one party if
+  it is a bloc that signs as one (BLEU, EC/EU, EFTA: its members match the bloc's membership
+  at the signature year, Jaccard >= 0.75), otherwise each of its members counts (so CAFTA-DR,
+  with the US and five Central American states in one group, has 7 parties, and Cotonou, EU +
+  the ACP states, is plurilateral); type 3 without group codes gives 2; typememb blank =
+  number of members.  Agreements without a base entry in the list (SADC
   672, Andean protocols) get the number of distinct countries in their dyads.
-  ``type = "bfta"`` when ``n_parties == 2``, else ``"pta"``.  Region-region agreements
-  (e.g. EU-CARIFORUM, Cotonou) thus count as bilateral, as in the WTO's "Bilateral; All
-  Parties are RTAs".
+  ``type = "bfta"`` when ``n_parties == 2``, else ``"pta"``.
 - Country codes are ISO 3166-1 numeric (scheme ``iso3n``; DESTA's 729 = Sudan, 900 = Kosovo);
   DESTA already lists bloc members individually, so ``bloc`` is ``<NA>``.
 """
@@ -155,6 +156,45 @@ def _pairs(
 # ---------------------------------------------------------------------------
 
 
+#: blocs that sign as one party (HYPOTHESES s.1) and the share of members a DESTA group must share
+#: with the bloc's membership at signature (Jaccard) to be taken for it
+SIGNING_BLOCS: tuple[str, ...] = ("EU", "EFTA", "BLEU")
+BLOC_MATCH = 0.75
+
+
+def _is_bloc(codes: set[str], year: float) -> bool:
+    """True if the member set is (nearly) the membership of a signing bloc in ``year``."""
+    from polecon.countries import members_on
+    from polecon.countries.blocs import UnknownBlocError
+
+    if np.isnan(year):
+        return False
+    for bloc in SIGNING_BLOCS:
+        try:
+            members = set(members_on(bloc, int(year)))
+        except UnknownBlocError:  # bloc did not exist yet
+            continue
+        if members and len(codes & members) / len(codes | members) >= BLOC_MATCH:
+            return True
+    return False
+
+
+def _canonical_members(members: np.ndarray, src: str) -> list[np.ndarray]:
+    """Canonical codes of the ISO-numeric member matrix (rows of object arrays, None if empty)."""
+    flat = members[~np.isnan(members)].astype(int)
+    uniq = np.unique(flat)
+    mapped = map_countries(pd.Series(uniq.astype(str)), "iso3n", src, "c1..c91")
+    lookup = dict(
+        zip(uniq.tolist(), mapped.astype(object).where(mapped.notna(), None), strict=True)
+    )
+    out = []
+    for row in members:
+        out.append(
+            np.array([lookup[int(v)] if not np.isnan(v) else None for v in row], dtype=object)
+        )
+    return out
+
+
 def count_parties(treaties: pd.DataFrame, src: str) -> pd.DataFrame:
     """Parties per base treaty (a bloc counting as one) from the treaty list's base entries.
 
@@ -173,27 +213,31 @@ def count_parties(treaties: pd.DataFrame, src: str) -> pd.DataFrame:
         )
     tm = _int_column(base, "typememb", src, nullable=True)
     ccols = [c for c in base.columns if c.startswith("c") and c[1:].isdigit()]
-    mcols = [f"m{c}" for c in ccols if f"m{c}" in base.columns]
     if not ccols:
         raise SourceError(src, "no member columns c1..c91", column="c1")
     members = base[ccols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     n_members = (~np.isnan(members)).sum(axis=1)
-    groups = (
-        base[mcols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-        if mcols
-        else np.full((len(base), 1), np.nan)
-    )
+    # group codes aligned with the member columns (NaN where a member column has no mc column)
+    groups = np.full(members.shape, np.nan)
+    for k, c in enumerate(ccols):
+        if f"m{c}" in base.columns:
+            groups[:, k] = pd.to_numeric(base[f"m{c}"], errors="coerce").to_numpy(dtype=float)
+    years = pd.to_numeric(base["year"], errors="coerce").to_numpy(dtype=float)
+    canon = _canonical_members(members, src)
     n = np.zeros(len(base), dtype=int)
     for i, (t, row, nm) in enumerate(zip(tm.fillna(0).to_numpy(), groups, n_members, strict=True)):
-        vals, counts = np.unique(row[~np.isnan(row)], return_counts=True)
+        present = ~np.isnan(members[i])
         if t == 1:
             n[i] = 2
-        elif t == 2:
-            n[i] = nm
+        elif t in (3, 4) and present.sum() and not np.isnan(row[present]).any():
+            # one party per group that is a bloc (BLEU, EC/EU, EFTA at signature), else per member
+            total = 0
+            for g in np.unique(row[present]):
+                codes = {c for c in canon[i][present][row[present] == g] if c is not None}
+                total += 1 if len(codes) > 1 and _is_bloc(codes, years[i]) else len(codes)
+            n[i] = total
         elif t == 3:
-            n[i] = 1 + int(counts.min()) if len(vals) == 2 and counts[0] != counts[1] else 2
-        elif t == 4:
-            n[i] = len(vals) if len(vals) >= 2 else nm
+            n[i] = 2  # group codes missing: the documented fallback
         else:
             n[i] = nm
     return pd.DataFrame(

@@ -490,21 +490,28 @@ def _check_unique(df: pd.DataFrame, key: list[str], source: str) -> None:
 # Selection and cross-check (used by the migration_stocks builder)
 # ----------------------------------------------------------------------------------------------
 def uncovered_codes(df: pd.DataFrame) -> pd.DataFrame:
-    """(code, year) pairs outside a wave's coverage: the code's stocks sum to 0 as origin AND
-    destination in that wave. The harmonised panel is balanced and writes 0 for territories a
-    wave does not cover (e.g. SRB/MNE/KSV before 2010, SCG after 2000, TWN after 2000), so these
-    zeros mean "not covered", not "no migrants".
+    """(code, year, side) outside a wave's coverage, side by side.
+
+    The harmonised panel is balanced and writes 0 for what a wave does not cover. A code whose
+    inward stocks sum to 0 in a wave (no immigrant from anywhere) was not surveyed as a
+    destination in that wave (e.g. PAK, CHN, SRB in 2010, whose outward stocks are positive);
+    a code whose outward stocks sum to 0 was not covered as an origin. Those zeros mean
+    "not covered", not "no migrants". Returns columns ``code, year, side`` (``"destination"`` or
+    ``"origin"``).
     """
     out = df.groupby(["origin_code", "year"])["stock"].sum()
     inn = df.groupby(["destination_code", "year"])["stock"].sum()
-    out.index.names = inn.index.names = ["code", "year"]
-    tot = out.add(inn, fill_value=0)
-    zero = tot[tot == 0].reset_index()[["code", "year"]]
-    return zero.sort_values(["year", "code"]).reset_index(drop=True)
+    parts = []
+    for side, tot in (("origin", out), ("destination", inn)):
+        zero = tot[tot == 0].reset_index()
+        zero.columns = ["code", "year", "stock"]
+        parts.append(zero[["code", "year"]].assign(side=side))
+    res = pd.concat(parts, ignore_index=True)
+    return res.sort_values(["year", "side", "code"]).reset_index(drop=True)
 
 
 def select_wb(df: pd.DataFrame, log: BuildLog) -> pd.DataFrame:
-    """Drop the diagonal and the dyads of codes a wave does not cover (both via ``log.drop``)."""
+    """Drop the diagonal and the dyads a wave does not cover (both via ``log.drop``)."""
     diag = (df["origin_code"] == df["destination_code"]).to_numpy()
     nonzero = df[diag & (df["stock"] > 0).to_numpy()]
     log.drop(
@@ -521,24 +528,27 @@ def select_wb(df: pd.DataFrame, log: BuildLog) -> pd.DataFrame:
     )
     df = df[~diag]
     unc = uncovered_codes(df)
-    if len(unc):
-        keys = set(zip(unc["code"], unc["year"], strict=True))
-        o = pd.Series(list(zip(df["origin_code"], df["year"], strict=True)), index=df.index)
-        d = pd.Series(list(zip(df["destination_code"], df["year"], strict=True)), index=df.index)
-        drop = (o.isin(keys) | d.isin(keys)).to_numpy()
-        nz = int((df.loc[drop, "stock"] > 0).sum())
-        if nz:
-            raise SourceError(RAW_KEY, f"{nz} non-zero stocks among uncovered codes (logic error)")
-        listing = [f"{y}: {' '.join(g['code'])}" for y, g in unc.groupby("year", sort=True)]
+    drop = np.zeros(len(df), dtype=bool)
+    for side, column in (("origin", "origin_code"), ("destination", "destination_code")):
+        sub = unc[unc["side"] == side]
+        if sub.empty:
+            continue
+        keys = pd.MultiIndex.from_arrays([sub["code"], sub["year"]])
+        here = pd.MultiIndex.from_arrays([df[column], df["year"]]).isin(keys)
+        drop_side = here & ~drop
+        listing = [f"{y}: {' '.join(g['code'])}" for y, g in sub.groupby("year", sort=True)]
         log.drop(
-            "wb: dyads of a territory the wave does not cover (its stocks are all 0 as origin "
-            "and as destination; the balanced panel writes 0 for 'not covered', so the rows are "
-            "dropped, i.e. missing, never 0)",
-            int(drop.sum()),
+            f"wb: dyads whose {side} the wave does not cover (all of its {side} stocks are 0 in that "
+            "wave; the balanced panel writes 0 for 'not covered', so the rows are dropped, i.e. "
+            "missing, never 0)",
+            int(drop_side.sum()),
             listing,
         )
-        df = df[~drop]
-    return df.reset_index(drop=True)
+        drop |= here
+    nz = int((df.loc[drop, "stock"] > 0).sum())
+    if nz:
+        raise SourceError(RAW_KEY, f"{nz} non-zero stocks among uncovered codes (logic error)")
+    return df[~drop].reset_index(drop=True)
 
 
 def crosscheck(wb: pd.DataFrame, by_sex: pd.DataFrame, tolerance: float = 10.0) -> dict[str, float]:
