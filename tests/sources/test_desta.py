@@ -115,8 +115,10 @@ def test_withdrawals_terminate(parsed):
     ended = ven.set_index("party_a")["terminated"].dt.year
     assert ended[["ARG", "BRA", "PRY", "URY"]].tolist() == [2017] * 4
     assert pd.isna(ended["BOL"])
-    assert (df["terminated"].notna()).sum() == 409
-    assert any("1650 withdrawal pairs" in n for n in log.notes)
+    # 409 matched through the withdrawal file's base_treaty, plus 6 CEFTA pairs through the
+    # treaty list's entry -> base treaty mapping (193_1, 193_2)
+    assert (df["terminated"].notna()).sum() == 415
+    assert any("1692 withdrawal pairs" in n for n in log.notes)
 
 
 def test_encoding_cp1252():
@@ -226,3 +228,13 @@ def test_cafta_dr_is_plurilateral_and_eu_deals_bilateral() -> None:
     eu_mex = a[(a["source"] == "desta") & (a["title"].str.contains("EC Mexico", regex=False))]
     if len(eu_mex):
         assert set(eu_mex["type"]) == {"bfta"}
+
+
+def test_withdrawal_numbered_by_protocol_entry_ends_base_treaty_pairs() -> None:
+    """CEFTA withdrawals 193_1/193_2 name entry 193, a protocol of base treaty 192."""
+    import polecon
+
+    a = polecon.load("agreements")
+    cefta = a[a["agreement_id"] == "desta:192"].set_index(["party_a", "party_b"])
+    assert cefta.loc[("BGR", "ROU"), "terminated"].year == 2007
+    assert cefta.loc[("HRV", "MKD"), "terminated"].year == 2013

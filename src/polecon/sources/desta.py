@@ -385,14 +385,40 @@ def parse(
         )
     w_year = _int_column(w, "year", w_src)
     w_bt = _int_column(w, "base_treaty", w_src)
+    # the withdrawal file's base_treaty can differ from the treaty list's: a withdrawal numbered
+    # "<entry>_<k>" leaves the agreement that entry belongs to (e.g. 193_1, CEFTA: entry 193 is a
+    # protocol of base treaty 192), so map the entry number through the treaty list
+    entry_base = pd.Series(
+        pd.to_numeric(lst["base_treaty"], errors="coerce").to_numpy(),
+        index=lst["number"].astype("string").str.strip(),
+    )
+    entry_base = entry_base[~entry_base.index.duplicated()]
+    prefix = w["number"].astype("string").str.strip().str.split("_").str[0]
+    via_list = prefix.map(entry_base)
+    remapped = via_list.notna() & (via_list != w_bt.astype(float))
+    if log is not None and remapped.any():
+        log.note(
+            f"{w_src}: {int(remapped.sum())} withdrawal rows also matched to the base treaty of their "
+            f"entry in the treaty list (entries {sorted(set(w.loc[remapped, 'number'].astype(str)))})"
+        )
     w_pairs, w_keep = _pairs(w, w_src, log, "withdrawal dyads")
-    wd = pd.DataFrame(
-        {
-            "base_treaty": w_bt[w_keep].to_numpy(dtype=np.int64),
-            "party_a": w_pairs["party_a"].to_numpy(),
-            "party_b": w_pairs["party_b"].to_numpy(),
-            "w_year": w_year[w_keep].to_numpy(),
-        }
+    common = {
+        "withdrawal": w["number"].astype("string").str.strip()[w_keep].to_numpy(),
+        "party_a": w_pairs["party_a"].to_numpy(),
+        "party_b": w_pairs["party_b"].to_numpy(),
+        "w_year": w_year[w_keep].to_numpy(),
+    }
+    alt = via_list[w_keep].to_numpy(dtype=float)
+    has_alt = remapped[w_keep].to_numpy(dtype=bool)
+    wd = pd.concat(
+        [
+            pd.DataFrame({**common, "base_treaty": w_bt[w_keep].to_numpy(dtype=np.int64)}),
+            pd.DataFrame(
+                {k: v[has_alt] for k, v in common.items()}
+                | {"base_treaty": alt[has_alt].astype(np.int64)}
+            ),
+        ],
+        ignore_index=True,
     )
     key = ["base_treaty", "party_a", "party_b"]
     m = rows[[*key, "year"]].reset_index().merge(wd, on=key, how="inner")
@@ -401,6 +427,16 @@ def parse(
     terminated = rows.index.to_series().map(first_exit)
     matched = wd.merge(rows[key].drop_duplicates(), on=key, how="inner")
     if log is not None:
+        idle = sorted(set(wd["withdrawal"]) - set(matched["withdrawal"]))
+        if idle:
+            names = pd.Series(
+                w["name"].to_numpy(), index=w["number"].astype("string").str.strip().to_numpy()
+            )
+            names = names[~names.index.duplicated()]
+            log.note(
+                f"{w_src}: withdrawal entries that end no pair of their agreement: "
+                + "; ".join(f"{n} ({names.get(n, '?')})" for n in idle)
+            )
         log.note(
             f"{w_src}: {len(wd)} withdrawal pairs; {len(matched)} end a DESTA pair "
             f"({int(terminated.notna().sum())} pairs terminated); {len(wd) - len(matched)} are not pairs "
