@@ -112,9 +112,38 @@ def test_list_reports_a_mismatch(cache: Path, tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["data", "list", "--topic", "macro", "--mirror", str(tmp_path / "bad")]
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a mismatch is a failure: one-line reason
     n = sum(1 for x in registry.entries() if x.topic == "macro")
     assert f"{n} files: 0 cached, {n - 1} in a mirror, 0 missing, 1 hash mismatch" in result.stdout
+    assert len(_error_lines(result.stderr)) == 1 and "sha256" in result.stderr
+
+
+def test_missing_polecon_mirror_folder_fails(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLECON_MIRROR", "/nonexistent/polecon-mirror")
+    result = runner.invoke(app, ["data", "fetch", "gatt_members"])
+    assert result.exit_code == 1 and "POLECON_MIRROR" in result.stderr
+
+
+def test_unwritable_cache_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "f"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("POLECON_CACHE", str(blocker / "cache"))
+    result = runner.invoke(app, ["data", "fetch", "gatt_members"])
+    assert result.exit_code == 1, result.output
+    assert len(_error_lines(result.stderr)) == 1 and "cache" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_fail_escapes_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    import typer
+
+    from polecon.cli._common import fail
+
+    with pytest.raises(typer.Exit):
+        fail("column [ccode1] of x bad")
+    assert "[ccode1]" in capsys.readouterr().err
 
 
 def test_unknown_names_and_bad_mirrors_fail_with_a_reason(cache: Path) -> None:

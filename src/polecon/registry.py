@@ -86,6 +86,10 @@ class FileUnavailableError(RegistryError):
     """A registered file is in no cache or mirror and could not be downloaded."""
 
 
+class CacheError(RegistryError):
+    """The cache folder cannot be written or read (names the path and the OS error)."""
+
+
 class ChecksumMismatchError(RegistryError):
     """A copy of a registered file whose sha256 differs from the manifest's."""
 
@@ -433,6 +437,9 @@ def _copy_from_mirror(e: Entry, src: Path, target: Path) -> Path:
         ok, actual = _matches(tmp, e)
         if not ok:
             raise ChecksumMismatchError(e, actual or sha256_of(tmp), f"mirror {src}")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; cached files get the usual mode
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -473,22 +480,38 @@ def _download(e: Entry, target: Path) -> Path:
 
 
 def _resolve(e: Entry, extra_mirrors: Iterable[str | os.PathLike[str]] = ()) -> tuple[Path, Source]:
+    try:
+        return _resolve_inner(e, extra_mirrors)
+    except OSError as exc:
+        raise CacheError(
+            f"{e.path}: cannot use the cache folder {cache_dir()}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _resolve_inner(
+    e: Entry, extra_mirrors: Iterable[str | os.PathLike[str]] = ()
+) -> tuple[Path, Source]:
     target = cache_dir() / e.path
     note = ""
+    ok, actual = False, None
     if target.is_file():
-        ok, actual = _matches(target, e)
-        if ok:
-            return target, "cache"
+        try:
+            ok, actual = _matches(target, e)
+        except FileNotFoundError:  # removed by a concurrent fetch: treat as not cached
+            ok = None  # type: ignore[assignment]
+    if ok:
+        return target, "cache"
+    if ok is False and target.is_file():
         note = (
             f"; the cached copy {target} failed verification (expected sha256 {e.sha256}, got "
-            f"{actual or sha256_of(target)}) and was removed"
+            f"{actual or 'a different size'}) and was removed"
         )
         warnings.warn(
             f"cached copy of {e.path} failed verification; removing it and fetching it again",
             RuntimeWarning,
             stacklevel=3,
         )
-        target.unlink()
+        target.unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     mirrors = mirror_dirs(extra_mirrors)
     src = _mirror_copy(e, mirrors)

@@ -6,6 +6,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 console = Console()
 err_console = Console(stderr=True)
@@ -13,5 +14,5 @@ err_console = Console(stderr=True)
 
 def fail(reason: str, code: int = 1) -> NoReturn:
     """Print a one-line reason to stderr and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {reason}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(reason)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -40,7 +41,6 @@ MirrorOption = Annotated[
         "--mirror",
         help="Extra mirror folder, searched before POLECON_MIRROR and datasets/mirrors.txt "
         "(repeatable).",
-        file_okay=False,
     ),
 ]
 NamesArgument = Annotated[
@@ -57,10 +57,15 @@ def fail(reason: str) -> NoReturn:
 
 
 def _check_mirrors(mirrors: list[Path] | None) -> list[Path]:
+    """The --mirror folders; fail if one of them, or of POLECON_MIRROR, is not a folder."""
     mirrors = list(mirrors or [])
     for m in mirrors:
         if not m.is_dir():
             fail(f"mirror folder {m} does not exist or is not a folder")
+    env = os.environ.get("POLECON_MIRROR", "")
+    for m in (Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()):
+        if not m.is_dir():
+            fail(f"POLECON_MIRROR names {m}, which does not exist or is not a folder")
     return mirrors
 
 
@@ -124,6 +129,8 @@ def list_files(
         highlight=False,
         soft_wrap=True,
     )
+    if counts["mismatch"]:
+        fail(f"{counts['mismatch']} file(s) fail sha256 verification (status 'hash mismatch')")
 
 
 @app.command("fetch")

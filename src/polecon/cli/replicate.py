@@ -69,10 +69,18 @@ STAGES: tuple[Stage, ...] = (
 
 def replicate(
     reports_dir: Annotated[
-        Path, typer.Option("--reports-dir", help="Where tables and figures are written.")
-    ] = Path("reports"),
+        Path | None,
+        typer.Option(
+            "--reports-dir",
+            help="Where tables and figures are written (default: the repository's reports/).",
+        ),
+    ] = None,
 ) -> None:
     """Run every replication stage that exists, in order; say which do not exist yet."""
+    if reports_dir is None:
+        from polecon.registry import REPO_ROOT
+
+        reports_dir = REPO_ROOT / "reports"
     missing: list[Stage] = []
     for stage in STAGES:
         func = stage.resolve()
