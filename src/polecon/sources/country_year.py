@@ -175,6 +175,15 @@ VDEM_CZE_AS_CSK_UNTIL = 1992
 #: oecd.org member list); every other founder is coded 1 from 1961.
 IGO_CORRECTIONS: tuple[tuple[str, str, int, int, int, str], ...] = (
     ("oecd", "DEU", 1961, 1989, 1, "West Germany is a founding OECD member (1961)"),
+    (
+        "gatt",
+        "DEU",
+        1990,
+        1990,
+        1,
+        "unified Germany continued West Germany's GATT membership "
+        "(contracting party since 1951); COW IGO has only code 255 in 1990, coded 0",
+    ),
 )
 
 #: COW IGO coverage
