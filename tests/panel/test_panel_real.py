@@ -140,3 +140,11 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     b = pp.write_panel(small[1], tmp_path / "y.parquet")
     assert a.read_bytes() == b.read_bytes()
     assert np.array_equal(small[0]["i"].to_numpy(), small[1]["i"].to_numpy())
+
+
+def test_treaties_of_dissolved_states_reach_the_predecessor(panel: pd.DataFrame) -> None:
+    """UNCTAD lists the 1991 US-Czechoslovakia BIT as CZE-USA and SVK-USA; CSK-USA carries it."""
+    csk = _pair(panel, "CSK", "USA")
+    assert csk.loc[1991, "bit_signed"] and csk.loc[1992, "bit_signed"]
+    assert _pair(panel, "CZE", "USA").loc[1993, "bit_signed"]
+    assert _pair(panel, "SVK", "USA").loc[1993, "bit_signed"]

@@ -145,21 +145,60 @@ def code_agreements(
     return pd.concat(frames, axis=1, join="outer", sort=True).reset_index()
 
 
+def attribute_to_predecessors(agreements: pd.DataFrame, system: str = "cow") -> pd.DataFrame:
+    """Add rows for agreements that a successor territory is listed for before it existed.
+
+    UNCTAD and others list treaties of dissolved states under their successors (the 1991
+    US-Czechoslovakia BIT as CZE-USA and SVK-USA). In the years before the successor was a state,
+    the treaty belonged to the predecessor (CSK-USA): a copy of the row with the party replaced
+    by its predecessor at the signature year is added (once per agreement and pair), so that
+    the predecessor pair carries the agreement while it exists and the successor pairs from
+    their own first year. Rows without a signature date are left as they are.
+    """
+    from polecon.countries import predecessor
+
+    signed = pd.to_datetime(agreements["signed"])
+    has = signed.notna().to_numpy()
+    if not has.any():
+        return agreements
+    sub = agreements.loc[has]
+    years = signed[has].dt.year.to_numpy()
+    pa = predecessor(sub["party_a"].astype("string"), years, system=system).to_numpy()  # type: ignore[arg-type]
+    pb = predecessor(sub["party_b"].astype("string"), years, system=system).to_numpy()  # type: ignore[arg-type]
+    changed = (pa != sub["party_a"].to_numpy()) | (pb != sub["party_b"].to_numpy())
+    if not changed.any():
+        return agreements
+    extra = sub.loc[changed].copy()
+    extra["party_a"] = pa[changed]
+    extra["party_b"] = pb[changed]
+    extra = extra.loc[extra["party_a"] != extra["party_b"]]
+    lo = np.where(extra["party_a"] <= extra["party_b"], extra["party_a"], extra["party_b"])
+    hi = np.where(extra["party_a"] <= extra["party_b"], extra["party_b"], extra["party_a"])
+    extra["party_a"], extra["party_b"] = lo, hi
+    out = pd.concat([agreements, extra], ignore_index=True)
+    return out.drop_duplicates(["agreement_id", "type", "party_a", "party_b"], keep="first")
+
+
 def add_agreements(
     panel: pd.DataFrame,
     agreements: pd.DataFrame | None = None,
     types: Sequence[str] = AGREEMENT_TYPES,
+    predecessors: bool = True,
     **load_options: object,
 ) -> pd.DataFrame:
     """Add ``k_signed, k_in_force, k_count, k_new, k_first_year`` for each type ``k``.
 
     ``agreements`` defaults to ``polecon.load("agreements", **load_options)``. Pairs never party
     to a type-k agreement get False/0 and NA first year. Symmetric in (i, j) by construction.
+    With ``predecessors`` (default), agreements listed under a successor territory before it
+    existed also count for the predecessor state (:func:`attribute_to_predecessors`).
     """
     if agreements is None:
         from polecon.sources import load
 
         agreements = load("agreements", **load_options)
+    if predecessors and len(agreements):
+        agreements = attribute_to_predecessors(agreements)
     out = panel.copy(deep=False)
     keys = DyadKeys(panel["i"], panel["j"], panel["year"])
     lo, hi = np.minimum(keys.i, keys.j), np.maximum(keys.i, keys.j)
