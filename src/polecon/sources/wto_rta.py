@@ -239,6 +239,17 @@ def parse(path: Path | str, *, log: BuildLog | None = None) -> pd.DataFrame:
         got = [codes[n] for n in lst]
         if country_bi[i] and len(got) == 2 and None not in got and got[0] != got[1]:
             pa.iloc[i], pb.iloc[i] = got[0], got[1]
+    no_pair = country_bi & pa.isna().to_numpy()
+    if log is not None and no_pair.any():
+        log.note(
+            f"{src}: {int(no_pair.sum())} country-bilateral RTAs have no pair of two mapped original "
+            "signatories (announcements without signatories, or a single signatory listed): "
+            + "; ".join(
+                f"{r} ({n}; {len(o)} signatory(ies))"
+                for r, n, o, flag in zip(rid, df["RTA Name"], original, no_pair, strict=True)
+                if flag
+            )
+        )
     pa, pb = order_pairs(pa, pb)
     out = pd.DataFrame(
         {

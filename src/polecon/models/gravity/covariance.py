@@ -121,6 +121,10 @@ def ssc_factor(ssc: str, kind: str, model: str, d: DofInfo) -> tuple[float, int]
     """
     n = d.n
     gmin = min(d.n_clusters) if d.n_clusters else 0
+    if kind == "CRV1" and gmin < 2:
+        raise ValueError(
+            f"clustered variance needs at least 2 clusters per dimension, got {d.n_clusters}"
+        )
     if ssc == "fixest":
         dfk = _fixest_dfk(d, clustered=kind == "CRV1")
         if kind == "iid":

@@ -4,7 +4,16 @@ fixed effects, and drop (and record) missing rows and singleton fixed-effect gro
 Everything downstream works on plain numpy arrays of the *kept* rows:
 ``y`` (n,), ``X`` (n, k), fixed-effect codes (n, Q) int32, optional weights/offset (n,),
 cluster codes (n,) int32 per cluster dimension. ``dropped`` is a pandas Series indexed like
-the input rows, holding the reason for each dropped row.
+the input rows (in input row order), holding the reason for each dropped row:
+
+- ``"missing"``: a variable of the formula, a fixed effect, the weights or the offset is NA;
+- ``"non_finite"``: every input is present but the dependent variable, a regressor, the
+  weights or the offset evaluates to +-inf or NaN (e.g. ``np.log(0)``, ``np.log(-1)``);
+- ``"zero_weight"``: weight 0; ``"singleton"``: alone in a fixed-effect level (iteratively);
+- ``"separation"`` (PPML only, added by the estimator).
+
+A missing *cluster* value on a row that would otherwise be used raises a ``ValueError``
+(as pyfixest), so the estimation sample never depends on the choice of ``vcov``.
 """
 
 from __future__ import annotations
@@ -49,13 +58,32 @@ class ModelData:
     clusters: list[Factor]
     cluster_spec: str | None
     index: pd.Index  # input index of the kept rows
-    dropped: pd.Series
+    pos: np.ndarray  # int64 (n,): input row positions of the kept rows
+    input_index: pd.Index  # index of the whole input
     n_input: int
     fes: FixedEffects | None = field(default=None)
+    rhs_spec: Any = field(default=None, repr=False)  # formulaic ModelSpec of the regressors
+    _drop_pos: list[np.ndarray] = field(default_factory=list, repr=False)
+    _drop_reason: list[str] = field(default_factory=list, repr=False)
 
     @property
     def n(self) -> int:
         return int(self.y.shape[0])
+
+    @property
+    def dropped(self) -> pd.Series:
+        """Reason per dropped row, indexed by the input index, in input row order."""
+        if not self._drop_pos:
+            return pd.Series([], index=self.input_index[:0], dtype=object)
+        pos = np.concatenate(self._drop_pos)
+        reason = np.concatenate(
+            [
+                np.full(p.size, r, dtype=object)
+                for p, r in zip(self._drop_pos, self._drop_reason, strict=True)
+            ]
+        )
+        order = np.argsort(pos, kind="stable")
+        return pd.Series(reason[order], index=self.input_index[pos[order]], dtype=object)
 
     def build_fes(self) -> None:
         """Stack the fixed-effect codes into ``fes``; the factors then hold column views of it
@@ -75,9 +103,9 @@ class ModelData:
         """Drop rows where ``keep`` is False (mask over the current rows), recording ``reason``."""
         if keep.all():
             return
-        gone = ~keep
-        new = pd.Series(reason, index=self.index[gone], dtype=object)
-        self.dropped = new if self.dropped.empty else pd.concat([self.dropped, new])
+        self._drop_pos.append(self.pos[~keep])
+        self._drop_reason.append(reason)
+        self.pos = self.pos[keep]
         self.y = self.y[keep]
         self.X = np.ascontiguousarray(self.X[keep])
         self.weights = None if self.weights is None else self.weights[keep]
@@ -150,19 +178,30 @@ def factorize(data: pd.DataFrame, parts: tuple[str, ...], what: str) -> tuple[Fa
 
 def _vector_arg(
     arg: Any, data: pd.DataFrame, what: str
-) -> tuple[np.ndarray | None, np.ndarray, str | None]:
-    """A weights/offset argument given as a column name or an array of len(data)."""
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """A weights/offset argument given as a column name or an array of len(data).
+
+    Returns (values or None, NA mask, non-finite-but-present mask).
+    """
+    none = np.zeros(len(data), dtype=bool)
     if arg is None:
-        return None, np.zeros(len(data), dtype=bool), None
+        return None, none, none
     if isinstance(arg, str):
-        v = pd.to_numeric(_column(data, arg, what), errors="coerce").to_numpy(dtype=np.float64)
-        label = arg
+        col = _column(data, arg, what)
+        na = col.isna().to_numpy()
+        v = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
+        bad = np.flatnonzero(np.isnan(v) & ~na)
+        if bad.size:
+            raise ValueError(
+                f"{what} column {arg!r} is not numeric at rows {list(data.index[bad[:5]])} "
+                f"(values {list(col.iloc[bad[:5]])})"
+            )
     else:
         v = np.asarray(arg, dtype=np.float64)
-        label = None
         if v.shape != (len(data),):
             raise ValueError(f"{what} must be a column name or an array of length {len(data)}")
-    return v, ~np.isfinite(v), label
+        na = np.isnan(v)
+    return v, na, ~np.isfinite(v) & ~na
 
 
 def build(
@@ -174,7 +213,9 @@ def build(
     cluster: str | None = None,
     drop_singletons: bool = True,
 ) -> ModelData:
-    """Materialise ``formula`` on ``data``; drop missing rows, zero weights and singletons."""
+    """Materialise ``formula`` on ``data``; drop missing/non-finite rows, zero weights and
+    singletons (reasons in the module docstring). Raises ``ValueError`` when a cluster
+    variable is missing on a row that would otherwise be used."""
     from formulaic import Formula, model_matrix
     from formulaic.errors import FormulaicError
 
@@ -210,15 +251,16 @@ def build(
         X = np.delete(X, j, axis=1)
         xnames.pop(j)
         has_intercept = False
-    missing |= ~np.isfinite(y)
+    nonfinite = ~np.isfinite(y)
     if X.shape[1]:
-        missing |= ~np.isfinite(X).all(axis=1)
+        nonfinite |= ~np.isfinite(X).all(axis=1)
 
     fixef, clusters = [], []
     for parts in formula.fixef:
         f, miss = factorize(data, parts, "fixed-effect")
         fixef.append(f)
         missing |= miss
+    cluster_missing: list[tuple[str, np.ndarray]] = []
     if cluster is not None:
         by_name = {f.name: f for f in fixef}
         for parts in parse_cluster(cluster):
@@ -228,15 +270,30 @@ def build(
                 continue
             f, miss = factorize(data, parts, "cluster")
             clusters.append(f)
-            missing |= miss
-    w, w_miss, _ = _vector_arg(weights, data, "weights")
-    o, o_miss, _ = _vector_arg(offset, data, "offset")
-    missing |= w_miss | o_miss
+            cluster_missing.append((name, miss))
+    w, w_na, w_nonfin = _vector_arg(weights, data, "weights")
+    o, o_na, o_nonfin = _vector_arg(offset, data, "offset")
+    missing |= w_na | o_na
+    nonfinite |= w_nonfin | o_nonfin
+    nonfinite &= ~missing
     if w is not None:
         bad = np.flatnonzero(np.isfinite(w) & (w < 0))
         if bad.size:
             raise ValueError(
                 f"weights must be non-negative; negative at rows {list(data.index[bad[:5]])}"
+            )
+    used = ~missing & ~nonfinite
+    if w is not None:
+        used &= w != 0
+    for name, miss in cluster_missing:
+        bad = np.flatnonzero(miss & used)
+        if bad.size:
+            raise ValueError(
+                f"cluster variable {name!r} is missing on {bad.size} row(s) of the estimation "
+                f"sample (first rows {list(data.index[bad[:5]])}); clustered standard errors "
+                "need a cluster for every observation. Drop or fill those rows first (as in "
+                "pyfixest, they are not dropped silently, so that the sample does not depend "
+                "on the vcov choice)."
             )
 
     index = data.index
@@ -253,12 +310,17 @@ def build(
         clusters=clusters,
         cluster_spec=cluster,
         index=index,
-        dropped=pd.Series([], index=index[:0], dtype=object),
+        pos=np.arange(n_input, dtype=np.int64),
+        input_index=index,
         n_input=n_input,
+        rhs_spec=mm.rhs.model_spec,
     )
     md.restrict(~missing, "missing")
+    md.restrict(~nonfinite[md.pos], "non_finite")
     if md.n == 0:
-        raise ValueError(f"no rows left after dropping rows with missing values ({formula.raw!r})")
+        raise ValueError(
+            f"no rows left after dropping rows with missing or non-finite values ({formula.raw!r})"
+        )
     if md.weights is not None:
         md.restrict(md.weights > 0, "zero_weight")
     md.build_fes()

@@ -277,6 +277,15 @@ def _irls(
             if np.isfinite(dev_new) and dev_new <= dev * (1 + 1e-9) + 1e-12:
                 break
             step /= 2
+        else:
+            warnings.warn(
+                f"ppml: step-halving at IRLS iteration {it} found no step that lowers the "
+                f"deviance after 30 halvings; accepting deviance {dev_new:.10g} (previous "
+                f"{dev:.10g}, step {step * 2:.3g}). The fit may be unreliable (numerical "
+                "precision limit, or separation not removed).",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
         crit = abs(dev_new - dev) / (0.1 + abs(dev_new))
         beta, alpha, dev = b_new, al_new, dev_new
         if crit < tol and last_inner <= fixef_tol * 1.0001:
@@ -337,7 +346,9 @@ def ppml(
         rows whose MLE fitted value is 0 are detected and dropped (reported as
         ``"separation"``); ``None`` or ``()`` disables the checks.
     ssc : small-sample correction preset, ``"stata"`` (default) or ``"fixest"``.
-    tol : IRLS convergence: relative deviance change ``|dev - dev_old| / (0.1 + |dev|)``.
+    tol : IRLS convergence: relative deviance change ``|dev - dev_old| / (0.1 + |dev|)``,
+        computed on the deviance of ``y / s`` (``s``: weighted mean of ``y``), so that the
+        rule and the estimates do not depend on the units of ``y``.
     fixef_tol, fixef_maxiter : fixed-effect projection accuracy and sweep limit.
     drop_singletons : iteratively drop rows alone in a fixed-effect level (as ppmlhdfe).
 
@@ -384,11 +395,20 @@ def ppml(
         raise ValueError(f"ppml: no rows left after dropping separated observations ({formula!r})")
 
     n = md.n
+    # Scale invariance: fit y / s (s = weighted mean of y > 0), so that the deviance criterion
+    # is relative whatever the units of y. E[y/s] = exp(eta - log s): the shift is absorbed by
+    # the first fixed effect (undone below) or, without fixed effects, passed as an offset
+    # (the intercept, if any, is then estimated in the units of y directly).
+    s_y = float(np.average(md.y, weights=md.weights))
+    log_s = float(np.log(s_y))
+    off_fit = md.offset
+    if md.fes is None:
+        off_fit = np.full(n, -log_s) if md.offset is None else md.offset - log_s
     fit = _irls(
-        md.y,
+        md.y / s_y,
         md.X,
         md.weights,
-        md.offset,
+        off_fit,
         md.fes,
         md.has_intercept,
         tol,
@@ -397,6 +417,13 @@ def ppml(
         fixef_maxiter,
         collin_tol,
     )
+    del off_fit
+    fit["mu"] *= s_y
+    fit["w"] *= s_y
+    fit["eta"] += log_s
+    fit["deviance"] *= s_y
+    if md.fes is not None:
+        fit["alpha"][md.fes.off[0] : md.fes.off[1]] += log_s
     keep = fit["keep"]
     xnames, collinear = _split_collinear(md, keep, "ppml")
     if not fit["converged"]:
@@ -504,10 +531,7 @@ def _results(
     fitted_link: np.ndarray,
     **extra: Any,
 ) -> GravityResults:
-    from formulaic import model_matrix
-
     names = list(params.index)
-    head = data.iloc[: min(len(data), 1000)]
     return GravityResults(
         model=model,
         formula=formula,
@@ -525,7 +549,7 @@ def _results(
         nobs_input=md.n_input,
         _fixef=md.fixef,
         _alpha=alpha,
-        _rhs_spec=model_matrix(f.formulaic_spec, head, na_action="ignore").rhs.model_spec,
+        _rhs_spec=md.rhs_spec,
         _fitted_link=pd.Series(fitted_link, index=md.index),
         **extra,
     )
@@ -544,8 +568,14 @@ def _variance(
     """VCE from demeaned regressors ``xt``, bread weights ``w`` and score residuals
     ``resid_w`` (weight x residual)."""
     k = xt.shape[1]
-    k_dof = k
-    dof = _dof_info(md, k_dof, vspec)
+    if vspec.kind == "CRV1":
+        few = {c.name: c.size for c in md.clusters if c.size < 2}
+        if few:
+            raise ValueError(
+                f"{model}: clustered variance needs at least 2 clusters per dimension; "
+                f"{vspec.cluster!r} has {few} cluster(s) in the estimation sample of {md.n} rows"
+            )
+    dof = _dof_info(md, k, vspec)
     factor, df_t = cov.ssc_factor(ssc, vspec.kind, model, dof)
     if k == 0:
         return np.zeros((0, 0)), dof, df_t
@@ -553,8 +583,6 @@ def _variance(
     bread = np.linalg.inv(h)
     scores = xt * resid_w[:, None]
     clusters = [(c.codes, c.size) for c in md.clusters] if vspec.kind == "CRV1" else None
-    if vspec.kind == "CRV1" and min(c.size for c in md.clusters) < 2:
-        raise ValueError(f"clustered variance needs at least 2 clusters ({vspec.cluster!r})")
     v = cov.sandwich(vspec.kind, bread, scores, clusters, factor, psd_fix=(ssc == "stata"), rss=rss)
     return v, dof, df_t
 
@@ -577,8 +605,13 @@ def ols(
     """Least squares with high-dimensional fixed effects (within estimator).
 
     Same formula, ``vcov``, ``weights`` (analytic: weighted least squares) and ``ssc``
-    conventions as :func:`ppml`. ``ssc="stata"`` (default) is Stata's asymptotic convention
-    (clustered: ``G/(G-1)`` only), which reproduces the OLS columns of Yotov et al. (2016);
+    conventions as :func:`ppml`.
+
+    ``ssc="stata"`` (default) is the *asymptotic* convention of reghdfe's ``vce_asymptotic``
+    mode: clustered VCE scaled by ``G/(G-1)`` only, robust by ``N/(N-1)``, iid with
+    ``sigma^2 = RSS/(N-1)``, never ``(N-1)/(N-K)``. It is what reproduces the published OLS
+    columns of Yotov et al. (2016); it is **not** the default of Stata's ``regress`` or of
+    ``reghdfe`` (both also apply ``(N-1)/(N-K)``, giving larger SEs).
     ``ssc="fixest"`` reproduces fixest/pyfixest ``feols`` (and, up to the count of factors nested
     in the clusters, reghdfe's default small-sample adjustment). Reports ``r2`` (against the weighted mean of y) and
     ``r2_within`` (against the fixed-effect-demeaned y) when fixed effects are present.

@@ -17,8 +17,9 @@ class GravityResults:
     """Fitted PPML or OLS model with high-dimensional fixed effects.
 
     Coefficient accessors are pandas objects indexed by regressor name. ``dropped`` is a Series
-    indexed like the input rows that were not used, holding ``"missing"``, ``"zero_weight"``,
-    ``"singleton"`` or ``"separation"``. ``pseudo_r2`` (PPML) is McFadden's
+    indexed like the input rows that were not used (in input row order), holding ``"missing"``
+    (an input value is NA), ``"non_finite"`` (inputs present but a value evaluates to +-inf or
+    NaN, e.g. ``np.log(0)``), ``"zero_weight"``, ``"singleton"`` or ``"separation"``. ``pseudo_r2`` (PPML) is McFadden's
     ``1 - loglik / loglik_0`` against the intercept-only Poisson model (a *pseudo* R², not a
     share of explained variance). Inference uses the normal distribution for PPML (as ppmlhdfe
     and fixest) and Student's t with ``df_resid`` degrees of freedom for OLS. ``iterations`` counts
@@ -121,7 +122,9 @@ class GravityResults:
         ``type="link"``: linear predictor ``x'b + sum of fixed effects (+ offset)``;
         ``type="response"``: ``exp(link)`` for PPML, the linear prediction for OLS. Without
         ``newdata`` the fitted values of the estimation sample. Rows of ``newdata`` with a
-        fixed-effect level not seen in the estimation sample, or missing values, give NaN.
+        fixed-effect level or a level of a categorical regressor (``C(g)``) not seen in the
+        estimation sample, or missing values, give NaN. Regressors are rebuilt with the fitted
+        formulaic model spec (same categorical levels and stateful-transform parameters).
         """
         if type not in ("response", "link"):
             raise ValueError(f"type={type!r}; use 'response' or 'link'")
@@ -134,14 +137,41 @@ class GravityResults:
             return np.exp(link)
         return link
 
+    def _regressors_new(self, newdata: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Design matrix of ``newdata`` (n, p) from the fitted formulaic model spec (categorical
+        levels and stateful-transform parameters such as ``center(x)``'s mean are those of the
+        estimation data), and a mask (n,) of rows whose value of a categorical regressor is
+        missing or was not seen when fitting (formulaic would encode it as the reference level).
+        """
+        import warnings
+
+        from formulaic.errors import DataMismatchWarning
+        from formulaic.parser.types import Factor as FormulaicFactor
+
+        spec = self._rhs_spec
+        mat = spec.get_materializer(newdata)
+        with warnings.catch_warnings():
+            # unseen levels: handled below (NaN prediction), not encoded as the reference level
+            warnings.simplefilter("ignore", DataMismatchWarning)
+            x = np.asarray(mat.get_model_matrix(spec), dtype=np.float64)
+        unseen = np.zeros(len(newdata), dtype=bool)
+        for expr, (kind, state) in spec.encoder_state.items():
+            if kind is not FormulaicFactor.Kind.CATEGORICAL or expr not in mat.factor_cache:
+                continue
+            vals = mat.factor_cache[expr].values
+            vals = getattr(vals, "__wrapped__", vals)
+            ser = pd.Series(np.asarray(vals, dtype=object).reshape(-1))
+            unseen |= ~ser.isin(list(state.get("categories", []))).to_numpy()
+        return x, unseen
+
     def _link_new(self, newdata: pd.DataFrame) -> np.ndarray:
         n = len(newdata)
-        mm = self._rhs_spec.get_model_matrix(newdata, na_action="ignore", output="numpy")
-        x = np.asarray(mm, dtype=np.float64)
+        x, unseen = self._regressors_new(newdata)
         names = [str(c) for c in self._rhs_spec.column_names]
         eta = np.zeros(n)
         for name, b in self.params.items():
             eta += b * x[:, names.index(name)]
+        eta[unseen] = np.nan
         for f, fe in zip(self._fixef, self.fixef().values(), strict=True):
             parts = f.name.split("^")
             for p in parts:

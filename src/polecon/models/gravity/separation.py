@@ -21,8 +21,9 @@ Three checks, applied in the order given (each sees only the rows not yet flagge
   * rows are flagged only from such a certificate; when instead no *residual* is negative, the
     rows with a clearly positive residual are proved non-separated (normal equations) and become
     constraints; each such decision starts a new round on the undecided rows, until none is left;
-  * small problems (rows x columns <= 2e6, <= 400 columns) use an exact null-space projector on
-    explicit dummies, and an exact LP decides a round that has not settled in 200 iterations;
+  * small problems (rows x columns <= 2e6, <= 400 columns, <= 1e5 rows) use an exact
+    null-space projector on explicit dummies (QR-reduced, so memory is O(rows x columns)),
+    and an exact LP decides a round that has not settled in 200 iterations;
   * large problems use the method of weighting (weight 1e3 where y > 0) with deferred correction
     of the targets, on the engine's fixed-effect solver
     (:mod:`polecon.models.gravity.demean`), warm-started. They are first screened: a random
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linprog
 
 from polecon.models.gravity.demean import demean
@@ -70,6 +72,9 @@ _RANK_RTOL = 1e-9
 # exact dense projector in the IR; larger ones the weighted demeaning projector.
 _IR_DENSE_MAX_CELLS = 2_000_000
 _IR_DENSE_MAX_COLS = 400
+# ... and at most this many rows (above it the weighted projector, whose per-iteration cost is
+# a fixed-effect sweep, is used even for a few columns).
+_IR_DENSE_MAX_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -269,15 +274,22 @@ def _scale_columns(X: np.ndarray) -> np.ndarray:
 
 
 def _null_space(A: np.ndarray) -> np.ndarray:
-    """Orthonormal basis (k, d) of the null space of A (m, k), with a relative rank cut-off."""
-    k = A.shape[1]
-    if A.shape[0] == 0:
+    """Orthonormal basis (k, d) of the null space of A (m, k), with a relative rank cut-off.
+
+    A tall A (m > k) is first reduced to the (k, k) triangular factor of its QR decomposition
+    (same null space and singular values), so memory and time stay O(m k) and O(m k^2): a full
+    SVD of A itself would allocate an (m, m) matrix of left singular vectors.
+    """
+    m, k = A.shape
+    if m == 0:
         return np.eye(k)
-    _, s, vt = np.linalg.svd(A, full_matrices=True)
+    r = np.linalg.qr(A, mode="r") if m > k else A
+    # r has at most k rows: its full V' is (k, k) and its U at most (k, k)
+    _, s, vt = np.linalg.svd(r, full_matrices=True)
     if s.size == 0 or s[0] == 0:
         return np.eye(k)
     # columns are scaled to max |.| = 1, so an absolute floor of the same order is meaningful
-    rank = int(np.sum(s > _RANK_RTOL * max(s[0], 1.0) * max(A.shape)))
+    rank = int(np.sum(s > _RANK_RTOL * max(s[0], 1.0) * max(m, k)))
     return vt[rank:].T
 
 
@@ -317,7 +329,9 @@ def _simplex_check(y: np.ndarray, X: np.ndarray | None, active: np.ndarray) -> n
     m, d = a.shape
     # variables: t (d, free), s (m, in [0, 1]); minimise -sum(s)
     c = np.concatenate([np.zeros(d), -np.ones(m)])
-    a_ub = np.block([[-a, np.eye(m)], [-a, np.zeros((m, m))]])  # s - z <= 0 ; -z <= 0
+    # s - z <= 0 ; -z <= 0 (sparse: the identity block would be (m, m) dense)
+    neg_a = sparse.csr_matrix(-a)
+    a_ub = sparse.bmat([[neg_a, sparse.identity(m, format="csr")], [neg_a, None]], format="csr")
     b_ub = np.zeros(2 * m)
     bounds = [(None, None)] * d + [(0.0, 1.0)] * m
     res = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
@@ -545,7 +559,11 @@ def _ir_check(
     fa = None if fe is None else fe[idx]
     n_levels = 0 if fa is None else int(sum(int(fa[:, f].max()) + 1 for f in range(fa.shape[1])))
     p = xa.shape[1] + n_levels
-    exact = idx.size * p <= _IR_DENSE_MAX_CELLS and p <= _IR_DENSE_MAX_COLS
+    exact = (
+        idx.size * p <= _IR_DENSE_MAX_CELLS
+        and p <= _IR_DENSE_MAX_COLS
+        and idx.size <= _IR_DENSE_MAX_ROWS
+    )
     if exact and fa is not None:
         fa = _dense_codes(fa)
         p = xa.shape[1] + int(sum(int(fa[:, f].max()) + 1 for f in range(fa.shape[1])))
