@@ -250,3 +250,15 @@ def test_undirected_is_derived_from_directed() -> None:
     d = pp.dyad_years(2000, 2000, states=states)
     u = pp.dyad_years(2000, 2000, states=states, directed=False)
     assert len(u) == len(d) // 2 and (u["a"] < u["b"]).all()
+
+
+@given(st.lists(st.tuples(floats, floats), min_size=1, max_size=30))
+def test_twoway_index_literal_reading_reads_missing_as_zero(pairs) -> None:
+    a = np.array([np.nan if x is None else x for x, _ in pairs])
+    b = np.array([np.nan if y is None else y for _, y in pairs])
+    r = pp.twoway_index(a, b, missing="zero")
+    a0, b0 = np.nan_to_num(a), np.nan_to_num(b)
+    expect_na = (a0 == 0) & (b0 == 0)  # both flows are 0 or missing
+    assert np.array_equal(np.isnan(r), expect_na)
+    one_missing = np.isnan(a) ^ np.isnan(b)
+    assert (r[one_missing & ~expect_na] == 0).all()

@@ -148,15 +148,28 @@ def add_migration(
     return out
 
 
-def twoway_index(f_ab: pd.Series | np.ndarray, f_ba: pd.Series | np.ndarray) -> np.ndarray:
+def twoway_index(
+    f_ab: pd.Series | np.ndarray, f_ba: pd.Series | np.ndarray, missing: str = "na"
+) -> np.ndarray:
     """Two-way index ``1 - |F_ab - F_ba| / (F_ab + F_ba)`` in [0, 1] (HYPOTHESES s.4, H1).
 
-    NA when either flow is NA or both are 0; 1 for a balanced two-way flow, 0 for one-way.
+    1 for a balanced two-way flow, 0 for a one-way flow, NA when both flows are 0.
+    ``missing`` says what a missing flow means: ``"na"`` (default) makes the index NA when either
+    flow is missing, since a flow outside a source's coverage is unknown, not zero; ``"zero"``
+    reads a missing flow as 0 when the other is known (the index is then NA only when both
+    flows are 0 or missing), a literal reading of the specification that turns coverage gaps
+    into one-way flows.
     """
+    if missing not in ("na", "zero"):
+        raise ValueError(f"missing must be 'na' or 'zero', not {missing!r}")
     a = np.asarray(f_ab, dtype=np.float64)
     b = np.asarray(f_ba, dtype=np.float64)
     if (a < 0).any() or (b < 0).any():
         raise ValueError("flows must be non-negative")
+    if missing == "zero":
+        both_missing = np.isnan(a) & np.isnan(b)
+        a = np.where(np.isnan(a) & ~both_missing, 0.0, a)
+        b = np.where(np.isnan(b) & ~both_missing, 0.0, b)
     total = a + b
     with np.errstate(invalid="ignore", divide="ignore"):
         r = 1.0 - np.abs(a - b) / total
@@ -164,23 +177,22 @@ def twoway_index(f_ab: pd.Series | np.ndarray, f_ba: pd.Series | np.ndarray) -> 
     return r
 
 
-def add_reciprocity(panel: pd.DataFrame) -> pd.DataFrame:
+def add_reciprocity(panel: pd.DataFrame, missing: str = "na") -> pd.DataFrame:
     """Add ``twoway_trade``, ``twoway_migration_wb`` and ``twoway_migration_undesa``.
 
-    Needs the columns of :func:`add_trade` and :func:`add_migration`.
+    Needs the columns of :func:`add_trade` and :func:`add_migration`; ``missing`` as in
+    :func:`twoway_index` (default: NA when either flow is missing or both are 0).
     """
     need = ["exports_ij", "exports_ji"] + [
         f"migrants_{d}_{s}" for s in MIGRATION_SERIES.values() for d in ("ij", "ji")
     ]
-    missing = [c for c in need if c not in panel.columns]
-    if missing:
-        raise KeyError(
-            f"add_reciprocity needs {missing}: run add_trade() and add_migration() first"
-        )
+    absent = [c for c in need if c not in panel.columns]
+    if absent:
+        raise KeyError(f"add_reciprocity needs {absent}: run add_trade() and add_migration() first")
     out = panel.copy(deep=False)
-    out["twoway_trade"] = twoway_index(out["exports_ij"], out["exports_ji"])
+    out["twoway_trade"] = twoway_index(out["exports_ij"], out["exports_ji"], missing)
     for s in MIGRATION_SERIES.values():
         out[f"twoway_migration_{s}"] = twoway_index(
-            out[f"migrants_ij_{s}"], out[f"migrants_ji_{s}"]
+            out[f"migrants_ij_{s}"], out[f"migrants_ji_{s}"], missing
         )
     return out
