@@ -132,13 +132,13 @@ def test_missing_singleton_and_zero_weight_reporting(panel: pd.DataFrame) -> Non
     assert r.dropped.loc[1030] == "zero_weight"
     assert r.nobs + len(r.dropped) == len(d)
     assert not r.dropped.index.duplicated().any()
-    # the log of a zero outcome is non-finite -> reported as missing
+    # the log of a zero outcome is non-finite -> its own documented reason "non_finite"
     d2 = panel.assign(ypos=panel["y"] + 1.0)
     d2.loc[5, "ypos"] = 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         ro = ols("np.log(ypos) ~ x1 | f1", d2)
-    assert ro.dropped.loc[5] == "missing"
+    assert ro.dropped.loc[5] == "non_finite"
     assert ro.nobs == len(d2) - 1
 
 

@@ -76,11 +76,15 @@ def build_panel(
     directed: bool = True,
     interpolate_migration: bool = False,
     unctad: str = "2025",
+    twoway_missing: str = "na",
 ) -> pd.DataFrame:
     """Build the standard dyad-year panel from the canonical source tables.
 
     Returns a DataFrame keyed by (i, j, year) (or (a, b, year) if not ``directed``; the undirected
     view is derived from the directed one), sorted by year, i, j. See the data dictionary for columns.
+    ``interpolate_migration`` fills migrant stocks between waves (flagged); ``unctad`` picks the
+    UNCTAD snapshot ("2025" or "2020"); ``twoway_missing`` is the missing-flow rule of the two-way
+    indices (see :func:`polecon.panel.flows.twoway_index`).
     """
     from polecon.sources import load
 
@@ -99,7 +103,7 @@ def build_panel(
     panel = add_gravity(panel, pairs)
     panel = add_country_year(panel, country_year)
     panel = add_roles(panel, stocks)
-    panel = add_reciprocity(panel)
+    panel = add_reciprocity(panel, missing=twoway_missing)
     panel = add_unilateral_option(panel, stocks=stocks, country_year=country_year, pairs=pairs)
     panel = add_diffusion(panel, agreements, trade, country_year)
     panel = panel.sort_values(["year", "i", "j"], kind="stable").reset_index(drop=True)
