@@ -171,8 +171,22 @@ def fetch_files(names: NamesArgument = None, mirror: MirrorOption = None) -> Non
 
 @app.command("cite")
 def cite_files(names: NamesArgument = None) -> None:
-    """BibTeX-style citations of the named files (default: every registered file)."""
-    chosen = _entries_for(names)
+    """BibTeX-style citations of the named files (default: every registered file).
+
+    A canonical table name (e.g. ``trade_flows``) cites every file the table is built from.
+    """
+    from polecon.sources import TABLE_MODULES, table_spec
+
+    keys: list[str] = []
+    for name in names or []:
+        if name in TABLE_MODULES:
+            try:
+                keys += list(table_spec(name).raw)
+            except Exception as exc:  # a table module that fails to import
+                fail(f"table {name!r}: {type(exc).__name__}: {exc}")
+        else:
+            keys.append(name)
+    chosen = _entries_for(list(dict.fromkeys(keys)) if names else None)
     records = [registry.cite(e.name) for e in chosen]
     typer.echo("\n\n".join(records))
 

@@ -44,6 +44,10 @@ def build(
         fail(f"--system must be 'cow' or 'gw', not {system!r}")
     if start > end:
         fail(f"--start ({start}) is after --end ({end})")
+    if out.suffix.lower() != ".parquet":
+        fail(
+            f"--out must name a .parquet file (the data dictionary is written beside it), not {out}"
+        )
     sys_: Literal["cow", "gw"] = "cow" if system == "cow" else "gw"
     started = time.perf_counter()
     try:

@@ -176,3 +176,17 @@ def gather(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
     hit = pos >= 0
     out[hit] = v[pos[hit]]
     return out
+
+
+def require_directed(panel: pd.DataFrame, step: str) -> None:
+    """Raise a clear error unless ``panel`` is a directed dyad-year frame (``i, j, year``)."""
+    missing = [c for c in ("i", "j", "year") if c not in panel.columns]
+    if missing:
+        hint = (
+            " (this is the undirected view: add columns to the directed panel, then call undirected())"
+            if {"a", "b"} <= set(panel.columns)
+            else " (start from polecon.panel.dyad_years())"
+        )
+        raise KeyError(
+            f"{step}() needs a directed panel with columns i, j, year; missing {missing}{hint}"
+        )

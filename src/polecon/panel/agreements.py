@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from polecon.panel._keys import YEAR_SPAN, DyadKeys, pack, take
+from polecon.panel._keys import YEAR_SPAN, DyadKeys, gather, pack, positions, require_directed
 from polecon.panel.dictionary import AGREEMENT_TYPES
 from polecon.panel.dyads import pair_key
 
@@ -193,6 +193,7 @@ def add_agreements(
     With ``predecessors`` (default), agreements listed under a successor territory before it
     existed also count for the predecessor state (:func:`attribute_to_predecessors`).
     """
+    require_directed(panel, "add_agreements")
     if agreements is None:
         from polecon.sources import load
 
@@ -213,11 +214,11 @@ def add_agreements(
                 for c in ("signed", "in_force", "count", "new", "first_year")
             }
         else:
-            tk = keys.table_key(coded["a"], coded["b"], coded["year"])
+            pos = positions(
+                keys.table_key(coded["a"], coded["b"], coded["year"]), wanted, "agreement coding"
+            )
             vals = {
-                c: take(
-                    tk, coded[f"{k}_{c}"].to_numpy(dtype=np.float64), wanted, "agreement coding"
-                )
+                c: gather(coded[f"{k}_{c}"].to_numpy(dtype=np.float64), pos)
                 for c in ("signed", "in_force", "count", "new", "first_year")
             }
         out[f"{k}_signed"] = vals["signed"] == 1.0

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from polecon.panel._keys import DyadKeys, categories, encode, pack, take
+from polecon.panel._keys import DyadKeys, categories, encode, pack, require_directed, take
 from polecon.panel.dictionary import ColumnDoc, register_country_year_docs, register_docs
 
 #: states absent from CEPII's 2004-era geography take their continuator's geography (flagged)
@@ -38,6 +38,7 @@ def add_gravity(
     contig, comlang_off, colony). Dead states without CEPII rows take their continuator's
     geography (``continuator`` mapping; flagged in ``gravity_proxy``).
     """
+    require_directed(panel, "add_gravity")
     if pairs is None:
         from polecon.sources import load
 
@@ -106,6 +107,7 @@ def add_country_year(
     ``country_year`` defaults to ``polecon.load("country_year")`` (keys ``code, year``);
     ``columns`` defaults to every non-key column. NA where the source does not cover the year.
     """
+    require_directed(panel, "add_country_year")
     from polecon.sources import load, table_spec
 
     if country_year is None:

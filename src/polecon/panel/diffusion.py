@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from polecon.panel._keys import YEAR0, DyadKeys, encode, take
+from polecon.panel._keys import YEAR0, DyadKeys, encode, require_directed, take
 from polecon.panel.agreements import TYPE_MEMBERS
 from polecon.panel.dictionary import AGREEMENT_TYPES
 
@@ -170,6 +170,7 @@ def add_diffusion(
     Competitors in year t are the members of the panel in year t. Inputs default to
     ``polecon.load`` of ``agreements``, ``trade_flows`` and ``country_year``.
     """
+    require_directed(panel, "add_diffusion")
     from polecon.sources import load
 
     agreements = load("agreements") if agreements is None else agreements

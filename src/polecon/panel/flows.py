@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from polecon.panel._keys import DyadKeys, gather, group_order, positions, take
+from polecon.panel._keys import DyadKeys, gather, group_order, positions, require_directed, take
 
 #: migration series in the source table -> column suffix in the panel
 MIGRATION_SERIES: dict[str, str] = {"wb": "wb", "undesa2019": "undesa"}
@@ -33,6 +33,7 @@ def add_trade(panel: pd.DataFrame, trade: pd.DataFrame | None = None) -> pd.Data
     ``trade`` defaults to ``polecon.load("trade_flows")`` (columns exporter, importer, year,
     value_usd). Zeros stay zeros; missing and uncovered years (after 2014) stay NA.
     """
+    require_directed(panel, "add_trade")
     if trade is None:
         from polecon.sources import load
 
@@ -111,6 +112,7 @@ def add_migration(
     True, ``migration_interpolated``. Values exist only in wave years unless ``interpolate``
     (linear, between waves of the same series and pair, never extrapolated).
     """
+    require_directed(panel, "add_migration")
     if stocks is None:
         from polecon.sources import load
 
@@ -183,6 +185,7 @@ def add_reciprocity(panel: pd.DataFrame, missing: str = "na") -> pd.DataFrame:
     Needs the columns of :func:`add_trade` and :func:`add_migration`; ``missing`` as in
     :func:`twoway_index` (default: NA when either flow is missing or both are 0).
     """
+    require_directed(panel, "add_reciprocity")
     need = ["exports_ij", "exports_ji"] + [
         f"migrants_{d}_{s}" for s in MIGRATION_SERIES.values() for d in ("ij", "ji")
     ]

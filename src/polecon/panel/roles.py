@@ -7,7 +7,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from polecon.panel._keys import YEAR0, YEAR_SPAN, DyadKeys, asof_take, encode, pack, take
+from polecon.panel._keys import (
+    YEAR0,
+    YEAR_SPAN,
+    DyadKeys,
+    asof_take,
+    encode,
+    pack,
+    require_directed,
+    take,
+)
 from polecon.panel.flows import MIGRATION_SERIES
 
 #: real GDP per capita column of country_year used for the rich/poor role (PWT, then Maddison)
@@ -33,6 +42,7 @@ def add_roles(
     ``stocks`` defaults to ``polecon.load("migration_stocks")`` with successors summed into their
     predecessors (:func:`polecon.panel.flows.aggregate_successors`).
     """
+    require_directed(panel, "add_roles")
     need = [f"{gdppc}_i", f"{gdppc}_j"]
     missing = [c for c in need if c not in panel.columns]
     if missing:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from polecon.panel._keys import YEAR0, YEAR_SPAN, DyadKeys, encode, pack, take
+from polecon.panel._keys import YEAR0, YEAR_SPAN, DyadKeys, encode, pack, require_directed, take
 from polecon.panel.flows import MIGRATION_SERIES
 
 
@@ -147,6 +147,7 @@ def add_unilateral_option(
     of ``migration_stocks`` (successors summed into predecessors), ``country_year`` and
     ``gravity_pairs``.
     """
+    require_directed(panel, "add_unilateral_option")
     if "i_is_destination" not in panel.columns:
         raise KeyError("add_unilateral_option needs i_is_destination: run add_roles() first")
     from polecon.panel.flows import aggregate_successors

@@ -125,7 +125,11 @@ def table_spec(name: str) -> TableSpec:
     if name not in _TABLES:
         module = TABLE_MODULES.get(name)
         if module is None:
-            raise KeyError(f"unknown table {name!r}; known tables: {sorted(TABLE_MODULES)}")
+            import difflib
+
+            close = difflib.get_close_matches(name, list(TABLE_MODULES), n=3)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise KeyError(f"unknown table {name!r}{hint} Known tables: {sorted(TABLE_MODULES)}")
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

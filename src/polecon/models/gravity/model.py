@@ -400,6 +400,11 @@ def ppml(
     # the first fixed effect (undone below) or, without fixed effects, passed as an offset
     # (the intercept, if any, is then estimated in the units of y directly).
     s_y = float(np.average(md.y, weights=md.weights))
+    if not s_y > 0:
+        raise ValueError(
+            f"ppml: the dependent variable {md.yname!r} is 0 on every row of the estimation "
+            f"sample ({n} rows); the Poisson (pseudo-)MLE does not exist"
+        )
     log_s = float(np.log(s_y))
     off_fit = md.offset
     if md.fes is None:

@@ -153,6 +153,8 @@ class GravityResults:
         with warnings.catch_warnings():
             # unseen levels: handled below (NaN prediction), not encoded as the reference level
             warnings.simplefilter("ignore", DataMismatchWarning)
+            # pandas 3.1 deprecation raised inside formulaic for the same unseen levels
+            warnings.filterwarnings("ignore", message="Constructing a Categorical with a dtype")
             x = np.asarray(mat.get_model_matrix(spec), dtype=np.float64)
         unseen = np.zeros(len(newdata), dtype=bool)
         for expr, (kind, state) in spec.encoder_state.items():

@@ -27,8 +27,10 @@ Three checks, applied in the order given (each sees only the rows not yet flagge
   * large problems use the method of weighting (weight 1e3 where y > 0) with deferred correction
     of the targets, on the engine's fixed-effect solver
     (:mod:`polecon.models.gravity.demean`), warm-started. They are first screened: a random
-    element of span([X, D]) is fitted on the y > 0 rows only; when its residual vanishes on the
-    y == 0 rows, no certificate can exist and the rectifier is skipped (``ir_stop="rank"``).
+    element of span([X, D]) is fitted on the y > 0 rows only; on the y == 0 rows where its
+    residual vanishes no certificate can be non-zero, so those rows are settled at once (not
+    separated); when that holds on all of them the rectifier is skipped (``ir_stop="rank"``),
+    otherwise it runs with only the remaining rows as candidates.
 
 CONTRACT: see /tmp/polecon_notes/separation_contract.md (agreed with the estimator's author):
 ``detect_separation(y, X, fe, weights=None, methods=("fe", "simplex", "ir"), tol=1e-8,
@@ -65,6 +67,9 @@ _IR_CLEAR_REL = 1e-3
 # Relative residual below which the random screen declares that no separation is possible.
 _SCREEN_TOL = 1e-6
 # On the exact (small-problem) path, rectifier iterations per round before the exact LP decides.
+# On the weighted path, iterations allowed with the screened candidates before falling back to
+# all y == 0 rows as candidates.
+_IR_SCREENED_BUDGET = 200
 _IR_EXACT_LP_AFTER = 200
 # Relative singular-value cut-off for numerical rank decisions on column-scaled regressors.
 _RANK_RTOL = 1e-9
@@ -491,15 +496,28 @@ def _separation_possible(
     xa: np.ndarray, fa: np.ndarray | None, boundary: np.ndarray, tol: float
 ) -> bool:
     """Cheap screen: can any z in span([X, D]) with z == 0 where y > 0 be non-zero where y == 0?
+    (True when :func:`_screen_candidates` leaves any row.)"""
+    return bool(_screen_candidates(xa, fa, boundary, tol).any())
+
+
+def _screen_candidates(
+    xa: np.ndarray, fa: np.ndarray | None, boundary: np.ndarray, tol: float
+) -> np.ndarray:
+    """Rows (bool mask, subset of ``boundary``) on which some z in span([X, D]) with z == 0
+    where y > 0 can be non-zero: the only rows a certificate can flag.
 
     Draws a random ``v = [X, D] g`` (fixed seed), fits it on the rows with y > 0 only (weights 0
     elsewhere) and looks at the residual on the rows with y == 0: it is ``[X, D]_B (g - g_hat)``
     with ``g - g_hat`` in the null space of ``[X, D]_I``, so it vanishes (up to the solver
     tolerance) for almost every draw exactly when that null space has no image on the y == 0
     rows -- then no certificate, hence no separation, exists and the rectifier can be skipped.
+    Row by row likewise: where the residual vanishes, every certificate is zero, so only the
+    rows with a non-vanishing residual stay candidates of the rectifier (the others become
+    equality constraints). When the fixed-effect projection did not converge, every boundary
+    row is returned.
     """
     if not boundary.any():
-        return False
+        return np.zeros(boundary.shape, dtype=bool)
     rng = np.random.default_rng(20190304)
     interior = ~boundary
     v = xa @ rng.normal(size=xa.shape[1]) if xa.shape[1] else np.zeros(boundary.size)
@@ -516,9 +534,10 @@ def _separation_possible(
     if xd.shape[1] > 0 and interior.any():
         coef = np.linalg.lstsq(xd[interior], vd[interior], rcond=None)[0]
         vd = vd - xd @ coef
+    if fep is not None and not fep.converged:
+        return boundary.copy()
     scale = max(float(np.max(np.abs(v))), 1.0)
-    residual_b = float(np.max(np.abs(vd[boundary]))) / scale
-    return not (residual_b <= _SCREEN_TOL and (fep is None or fep.converged))
+    return boundary & (np.abs(vd) > _SCREEN_TOL * scale)
 
 
 def _ir_check(
@@ -569,84 +588,106 @@ def _ir_check(
         p = xa.shape[1] + int(sum(int(fa[:, f].max()) + 1 for f in range(fa.shape[1])))
     info["ir_solver"] = "exact" if exact else "weighted-demean"
 
-    if not exact and not _separation_possible(xa, fa, boundary, tol):
-        info["ir_stop"] = "rank"
-        return flag, info
-
-    alive = np.ones(idx.size, dtype=bool)  # rows still in the problem (not flagged)
-    cand = boundary.copy()  # undecided rows with y == 0
-    separated_local = np.zeros(idx.size, dtype=bool)
-    inner_ok = True
-    worst_delta = _IR_ZERO_FLOOR
-    total = 0
-    while cand.any():
-        info["ir_rounds"] += 1
-        rows = np.flatnonzero(alive)
-        c = cand[rows]
-        fa_r = None if fa is None else fa[rows]
-        projector: _ExactProjector | _WeightedProjector = (
-            _ExactProjector(xa[rows], fa_r, c)
-            if exact
-            else _WeightedProjector(xa[rows], fa_r, c, tol)
-        )
-        u = c.astype(np.float64)
-        decided = False
-        it_round = 0
-        while total < maxiter:
-            if isinstance(projector, _ExactProjector) and it_round >= _IR_EXACT_LP_AFTER:
-                # slow rectifier convergence on a small problem: decide every candidate at
-                # once with the exact linear programme on [X, dummies] (cleared rows and
-                # y > 0 rows are equality constraints)
-                yfake = np.where(c, 0.0, 1.0)
-                lp = _simplex_check(yfake, projector.m, np.ones(rows.size, dtype=bool))
-                hit = rows[lp]
-                separated_local[hit] = True
-                alive[hit] = False
-                cand[:] = False
-                info["ir_stop"] = "lp"
-                decided = True
-                break
-            total += 1
-            it_round += 1
-            z, violation = projector.fit(u)
-            e = u - z
-            # thresholds relative to the current scale of the rectified outcome
-            scale = float(u[c].max())
-            if scale <= 0.0:
-                info["ir_stop"] = "no-negative-fit"
-                cand[:] = False
-                decided = True
-                break
-            delta = max(_IR_ZERO_FLOOR, 10.0 * violation / scale)
-            worst_delta = max(worst_delta, delta)
-            zc = z[c] / scale
-            zc = np.where((zc > -0.1 * delta) & (zc < delta), 0.0, zc)
-            if np.all(zc >= 0):
-                pos = zc > 0
-                info["ir_stop"] = "no-negative-fit"
-                if not pos.any():
-                    cand[:] = False  # no certificate with positive support remains
-                else:
-                    hit = rows[np.flatnonzero(c)[pos]]
+    def rectify(cand: np.ndarray, budget: int) -> tuple[np.ndarray, np.ndarray, int, float, bool]:
+        """Rounds of the rectifier from the candidate rows ``cand`` (modified), at most
+        ``budget`` iterations; returns (separated rows, undecided rows, iterations, largest
+        zero threshold, inner projections converged)."""
+        alive = np.ones(idx.size, dtype=bool)  # rows still in the problem (not flagged)
+        separated_local = np.zeros(idx.size, dtype=bool)
+        inner_ok = True
+        worst_delta = _IR_ZERO_FLOOR
+        total = 0
+        while cand.any():
+            info["ir_rounds"] += 1
+            rows = np.flatnonzero(alive)
+            c = cand[rows]
+            fa_r = None if fa is None else fa[rows]
+            projector: _ExactProjector | _WeightedProjector = (
+                _ExactProjector(xa[rows], fa_r, c)
+                if exact
+                else _WeightedProjector(xa[rows], fa_r, c, tol)
+            )
+            u = c.astype(np.float64)
+            decided = False
+            it_round = 0
+            while total < budget:
+                if isinstance(projector, _ExactProjector) and it_round >= _IR_EXACT_LP_AFTER:
+                    # slow rectifier convergence on a small problem: decide every candidate at
+                    # once with the exact linear programme on [X, dummies] (cleared rows and
+                    # y > 0 rows are equality constraints)
+                    yfake = np.where(c, 0.0, 1.0)
+                    lp = _simplex_check(yfake, projector.m, np.ones(rows.size, dtype=bool))
+                    hit = rows[lp]
                     separated_local[hit] = True
                     alive[hit] = False
-                    cand[hit] = False
-                decided = True
-                break
-            ec = e[c] / scale
-            if np.all(ec >= -0.1 * delta):
-                # residuals that are clearly positive (not merely converging to zero)
-                clear = ec > max(_IR_CLEAR_REL, 100.0 * delta)
-                if clear.any():
-                    info["ir_stop"] = "no-negative-residual"
-                    cand[rows[np.flatnonzero(c)[clear]]] = False
+                    cand[:] = False
+                    info["ir_stop"] = "lp"
                     decided = True
                     break
-            u[c] = np.maximum(z[c], 0.0)
-        if isinstance(projector, _WeightedProjector):
-            inner_ok &= projector.converged
-        if not decided:
-            break
+                total += 1
+                it_round += 1
+                z, violation = projector.fit(u)
+                e = u - z
+                # thresholds relative to the current scale of the rectified outcome
+                scale = float(u[c].max())
+                if scale <= 0.0:
+                    info["ir_stop"] = "no-negative-fit"
+                    cand[:] = False
+                    decided = True
+                    break
+                delta = max(_IR_ZERO_FLOOR, 10.0 * violation / scale)
+                worst_delta = max(worst_delta, delta)
+                zc = z[c] / scale
+                zc = np.where((zc > -0.1 * delta) & (zc < delta), 0.0, zc)
+                if np.all(zc >= 0):
+                    pos = zc > 0
+                    info["ir_stop"] = "no-negative-fit"
+                    if not pos.any():
+                        cand[:] = False  # no certificate with positive support remains
+                    else:
+                        hit = rows[np.flatnonzero(c)[pos]]
+                        separated_local[hit] = True
+                        alive[hit] = False
+                        cand[hit] = False
+                    decided = True
+                    break
+                ec = e[c] / scale
+                if np.all(ec >= -0.1 * delta):
+                    # residuals that are clearly positive (not merely converging to zero)
+                    clear = ec > max(_IR_CLEAR_REL, 100.0 * delta)
+                    if clear.any():
+                        info["ir_stop"] = "no-negative-residual"
+                        cand[rows[np.flatnonzero(c)[clear]]] = False
+                        decided = True
+                        break
+                u[c] = np.maximum(z[c], 0.0)
+            if isinstance(projector, _WeightedProjector):
+                inner_ok &= projector.converged
+            if not decided:
+                break
+        return separated_local, cand, total, worst_delta, inner_ok
+
+    full = boundary.copy()  # undecided rows with y == 0
+    if exact:
+        separated_local, cand, total, worst_delta, inner_ok = rectify(full, maxiter)
+    else:
+        screened = _screen_candidates(xa, fa, boundary, tol)
+        info["ir_screened_candidates"] = int(screened.sum())
+        if not screened.any():
+            info["ir_stop"] = "rank"
+            return flag, info
+        separated_local, cand, total, worst_delta, inner_ok = rectify(
+            screened, min(maxiter, _IR_SCREENED_BUDGET)
+        )
+        if cand.any() and int(info["ir_screened_candidates"]) < int(full.sum()):
+            # the reduced problem did not settle quickly: redo it with every y == 0 row as a
+            # candidate (the original procedure), within the remaining iteration budget
+            info["ir_screen_fallback"] = True
+            used = total
+            separated_local, cand, total, worst_delta, inner_ok = rectify(
+                full, max(1, maxiter - used)
+            )
+            total += used
     info["ir_iterations"] = total
     info["ir_threshold"] = worst_delta
     if cand.any():
