@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from polecon.panel._keys import DyadKeys, categories, encode, pack, require_directed, take
-from polecon.panel.dictionary import ColumnDoc, register_country_year_docs, register_docs
+from polecon.panel.dictionary import ColumnDoc, register_docs
 
 #: states absent from CEPII's 2004-era geography take their continuator's geography (flagged)
 GEOGRAPHY_CONTINUATOR: dict[str, str] = {"CSK": "CZE", "DDR": "DEU", "YMD": "YEM", "RVN": "VNM"}
@@ -108,19 +108,13 @@ def add_country_year(
     ``columns`` defaults to every non-key column. NA where the source does not cover the year.
     """
     require_directed(panel, "add_country_year")
-    from polecon.sources import load, table_spec
+    from polecon.sources import load
 
     if country_year is None:
         country_year = load("country_year")
-    schema = table_spec("country_year").schema
-    register_country_year_docs(
-        {
-            c.name: ColumnDoc(
-                c.description, c.unit, schema.description or "polecon.load('country_year')"
-            )
-            for c in schema.columns
-        }
-    )
+    from polecon.panel.dictionary import _ensure_country_year_docs
+
+    _ensure_country_year_docs()
     key = ["code", "year"]
     skip = {
         "code",

@@ -209,15 +209,18 @@ def register_docs(docs: dict[str, ColumnDoc]) -> None:
 
 
 def _ensure_country_year_docs() -> None:
-    """Register the country_year schema's column docs (once), so cached panels are documented too."""
+    """Register the country_year schema's column docs (once), so cached panels are documented too.
+
+    The source of each column is the country_year table's citation.
+    """
     if _COUNTRY_YEAR_DOCS:
         return
     from polecon.sources import table_spec
 
-    schema = table_spec("country_year").schema
-    source = schema.description or "polecon.load('country_year')"
+    spec = table_spec("country_year")
+    source = f"polecon.load('country_year'): {spec.citation}"
     register_country_year_docs(
-        {c.name: ColumnDoc(c.description, c.unit, source) for c in schema.columns}
+        {c.name: ColumnDoc(c.description, c.unit, source) for c in spec.schema.columns}
     )
 
 
@@ -286,6 +289,15 @@ def dictionary_markdown(panel: pd.DataFrame, title: str = "polecon dyad-year pan
         "",
         f"{len(panel):,} rows, {panel.shape[1]} columns.",
         "",
+    ]
+    if {"a", "b"} <= set(panel.columns):
+        lines += [
+            "Undirected view (a < b), derived from the directed panel: in the descriptions below, "
+            "i means a and j means b; columns suffixed `_i`/`_j` belong to a/b, and `_ij` flows "
+            "run from a to b.",
+            "",
+        ]
+    lines += [
         "| column | dtype | unit | share NA | description | source |",
         "|---|---|---|---|---|---|",
     ]

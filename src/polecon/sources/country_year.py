@@ -228,7 +228,7 @@ SCHEMA = Schema(
            "(2011 $)", allowed=frozenset({"pwt", "maddison"})),
         _c("polyarchy", "float", "V-Dem electoral democracy index v2x_polyarchy "
            "(vdem_simple, 1789-2024)", unit="0-1", min=0.0, max=1.0),
-        _c("polity2", "float", "Polity5 polity2 (1800-2020)", unit="-10..10", min=-10.0,
+        _c("polity2", "float", "Polity5 polity2 (to 2018; the file carries the USA alone in 2019-2020)", unit="-10..10", min=-10.0,
            max=10.0),
         _c("bmr_democracy", "Int", "Boix-Miller-Rosato democracy dummy (1800-2020; <NA> when "
            "not sovereign)", unit="0/1", allowed=frozenset({0, 1})),
