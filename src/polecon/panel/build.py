@@ -9,6 +9,7 @@ reuses a build keyed by its parameters, the input files' sha256 and the code.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -131,11 +132,20 @@ def write_panel(
     return path
 
 
+def _normalized_params(params: dict[str, object]) -> dict[str, object]:
+    """``build_panel`` parameters with defaults filled in (so equal builds share one key)."""
+    bound = inspect.signature(build_panel).bind(**params)
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
 def panel_cache_key(**params: object) -> str:
-    """Hash of the build parameters, the input files' sha256 and the package code."""
+    """``<parameters hash>-<inputs hash>``: the build parameters (defaults filled in), then the
+    input tables' keys (raw sha256, options, parser code) and the panel code."""
     from polecon.sources._base import _cache_key, table_spec
 
-    h = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode())
+    p = hashlib.sha256(json.dumps(_normalized_params(params), sort_keys=True, default=str).encode())
+    h = hashlib.sha256()
     for name in INPUT_TABLES:
         spec = table_spec(name)
         h.update(_cache_key(spec, dict(spec.default_options)).encode())
@@ -143,19 +153,28 @@ def panel_cache_key(**params: object) -> str:
     for f in sorted(pkg.glob("*.py")):
         h.update(f.name.encode())
         h.update(f.read_bytes())
-    return h.hexdigest()[:20]
+    return f"{p.hexdigest()[:10]}-{h.hexdigest()[:12]}"
 
 
 def cached_panel(refresh: bool = False, **params: object) -> tuple[pd.DataFrame, Path]:
-    """Build the panel once per parameter set and inputs; later calls read the cached Parquet."""
+    """Build the panel once per parameter set and inputs; later calls read the cached Parquet.
+
+    Cached under ``$POLECON_CACHE/panels``; a new build replaces older builds of the same
+    parameters (made from other inputs or code), so the cache does not grow with every edit.
+    """
     from polecon.sources._base import cache_dir
 
     key = panel_cache_key(**params)
-    path = cache_dir().parent / "panels" / f"panel-{key}.parquet"
+    folder = cache_dir().parent / "panels"
+    path = folder / f"panel-{key}.parquet"
     if path.exists() and not refresh:
         return pd.read_parquet(path), path
     panel = build_panel(**params)  # type: ignore[arg-type]
     write_panel(panel, path)
+    params_part = key.split("-")[0]
+    for old in folder.glob(f"panel-{params_part}-*"):
+        if old.stem != path.stem:
+            old.unlink(missing_ok=True)
     return panel, path
 
 
