@@ -463,3 +463,16 @@ def poisson_logliks(
         loc[t, 0] = s1
         loc[t, 1] = s0
     return loc[:, 0].sum(), loc[:, 1].sum()
+
+
+@nb.njit(**_NB)
+def col_absmax(x: np.ndarray, ncols: int) -> np.ndarray:
+    """``max_i |x[i, j]|`` for the first ``ncols`` columns of x (n, k), any layout -> (ncols,)
+    (0 for an empty x); one pass over the rows, no temporaries."""
+    out = np.zeros(ncols)
+    for i in range(x.shape[0]):
+        for j in range(ncols):
+            v = abs(x[i, j])
+            if v > out[j]:
+                out[j] = v
+    return out

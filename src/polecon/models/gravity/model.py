@@ -147,6 +147,15 @@ def _separation(md: ModelData, methods: tuple[str, ...], tol: float, drop_single
         md.restrict(~sep, "separation")
         if not drop_singletons or drop_singleton_rows(md) == 0:
             return
+        if "ir" in methods and res.converged:
+            # The rectifier finds every separated row, and dropping singleton rows cannot
+            # separate others (a certificate of the reduced sample extends to the full one by
+            # setting the singleton's own fixed effect so that z == 0 there), so later passes
+            # only re-run the cheap checks (needed when "ir" is absent: "fe" sees all-zero
+            # groups only, and a singleton drop can empty a group of its positive rows).
+            methods = tuple(m for m in methods if m != "ir")
+            if not methods:
+                return
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,11 +26,16 @@ Three checks, applied in the order given (each sees only the rows not yet flagge
     and an exact LP decides a round that has not settled in 200 iterations;
   * large problems use the method of weighting (weight 1e3 where y > 0) with deferred correction
     of the targets, on the engine's fixed-effect solver
-    (:mod:`polecon.models.gravity.demean`), warm-started. They are first screened: a random
-    element of span([X, D]) is fitted on the y > 0 rows only; on the y == 0 rows where its
-    residual vanishes no certificate can be non-zero, so those rows are settled at once (not
-    separated); when that holds on all of them the rectifier is skipped (``ir_stop="rank"``),
-    otherwise it runs with only the remaining rows as candidates.
+    (:mod:`polecon.models.gravity.demean`), warm-started. They are first screened: random
+    elements of span([X, D]) (two draws, one fixed-effect solve on the y > 0 rows only) are
+    fitted on the y > 0 rows; on the y == 0 rows where their residuals vanish no certificate
+    can be non-zero, so those rows are settled at once (not separated); when that holds on all
+    of them the rectifier is skipped (``ir_stop="rank"``). Otherwise the residuals span, almost
+    surely, every possible certificate on the few remaining rows once there are more draws than
+    that span's dimension (redrawn with one draw more than candidates if needed, up to
+    ``_SPAN_MAX_DRAWS`` and ``_SPAN_MAX_CELLS``); an exact small LP on that span then gives
+    every separated row at once (``ir_stop="span-lp"``, the rectifier is skipped). Only when
+    the span stays undecided does the rectifier run, with the remaining rows as candidates.
 
 CONTRACT: see /tmp/polecon_notes/separation_contract.md (agreed with the estimator's author):
 ``detect_separation(y, X, fe, weights=None, methods=("fe", "simplex", "ir"), tol=1e-8,
@@ -47,7 +52,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
 
-from polecon.models.gravity.demean import demean
+from polecon.models.gravity._kernels import col_absmax
+from polecon.models.gravity.demean import FixedEffects, demean, solve_fe
 
 __all__ = ["METHODS", "SeparationResult", "detect_separation"]
 
@@ -66,6 +72,16 @@ _IR_ZERO_FLOOR = 1e-7
 _IR_CLEAR_REL = 1e-3
 # Relative residual below which the random screen declares that no separation is possible.
 _SCREEN_TOL = 1e-6
+# Random draws of the first screen; when the candidates it leaves are fewer than
+# _SPAN_MAX_DRAWS, a second screen with one draw more than candidates is allowed. The span of
+# the draws on the candidates then decides by an exact small LP (see _span_certificate).
+_SCREEN_DRAWS = 2
+_SPAN_MAX_DRAWS = 64
+# ... provided the redraw's matrix (rows x (draws + regressors)) has at most this many cells.
+_SPAN_MAX_CELLS = 30_000_000
+# The numerical rank of the draws is trusted only when no singular value lies between
+# _SPAN_GAP times the screen threshold and the threshold itself (noise is far below both).
+_SPAN_GAP = 1e-3
 # On the exact (small-problem) path, rectifier iterations per round before the exact LP decides.
 # On the weighted path, iterations allowed with the screened candidates before falling back to
 # all y == 0 rows as candidates.
@@ -504,40 +520,110 @@ def _screen_candidates(
     xa: np.ndarray, fa: np.ndarray | None, boundary: np.ndarray, tol: float
 ) -> np.ndarray:
     """Rows (bool mask, subset of ``boundary``) on which some z in span([X, D]) with z == 0
-    where y > 0 can be non-zero: the only rows a certificate can flag.
+    where y > 0 can be non-zero: the only rows a certificate can flag (see :func:`_screen`)."""
+    return _screen(xa, fa, boundary, tol)[0]
 
-    Draws a random ``v = [X, D] g`` (fixed seed), fits it on the rows with y > 0 only (weights 0
-    elsewhere) and looks at the residual on the rows with y == 0: it is ``[X, D]_B (g - g_hat)``
-    with ``g - g_hat`` in the null space of ``[X, D]_I``, so it vanishes (up to the solver
-    tolerance) for almost every draw exactly when that null space has no image on the y == 0
-    rows -- then no certificate, hence no separation, exists and the rectifier can be skipped.
-    Row by row likewise: where the residual vanishes, every certificate is zero, so only the
-    rows with a non-vanishing residual stay candidates of the rectifier (the others become
-    equality constraints). When the fixed-effect projection did not converge, every boundary
-    row is returned.
+
+def _screen(
+    xa: np.ndarray,
+    fa: np.ndarray | None,
+    boundary: np.ndarray,
+    tol: float,
+    n_draws: int = 1,
+    seed: int = 20190304,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random screen of the y == 0 rows, with ``n_draws`` independent draws.
+
+    Each draw ``v = [X, D] g`` (Gaussian g, fixed seed) is fitted on the rows with y > 0 only
+    (weights 0 elsewhere); its residual ``r = v - fit`` is ``[X, D](g - g_hat)`` with
+    ``g - g_hat`` in the null space of ``[X, D]_I``, i.e. an element of the space S of all
+    z in span([X, D]) with z == 0 where y > 0, and the map g -> r is onto S. Hence, for almost
+    every draw, r vanishes on a y == 0 row exactly when every element of S does there: such rows
+    cannot be separated, and when that holds on all of them no certificate exists.
+
+    Returns ``(candidates, span)``: ``candidates`` (bool (n,), subset of ``boundary``) are the
+    rows where some draw's residual exceeds ``_SCREEN_TOL`` times the draw's scale; ``span``
+    (float (n_candidates, n_draws)) holds the residuals there, each draw divided by its scale.
+    With ``n_draws`` larger than the dimension of S restricted to the candidates, the columns
+    of ``span`` span that restriction (almost surely). When the fixed-effect projection did not
+    converge, every boundary row is returned with an empty ``span`` (shape (n_b, 0)).
     """
     if not boundary.any():
-        return np.zeros(boundary.shape, dtype=bool)
-    rng = np.random.default_rng(20190304)
+        return np.zeros(boundary.shape, dtype=bool), np.zeros((0, n_draws))
+    rng = np.random.default_rng(seed)
     interior = ~boundary
-    v = xa @ rng.normal(size=xa.shape[1]) if xa.shape[1] else np.zeros(boundary.size)
-    w = interior.astype(np.float64)
-    fep = None
+    k = xa.shape[1]
+    gx = rng.normal(size=(k, n_draws))
+    # Rows with y > 0 (I) and y == 0 (B) are kept apart: the fit uses I alone (weight 0 on B,
+    # so it is solved on I only; levels without rows in I keep a zero coefficient either way),
+    # and only the residuals on B are needed besides. Columns: n_draws draws, then X.
+    parts = []
+    for rows in (interior, boundary):
+        part = np.empty((int(rows.sum()), n_draws + k))
+        if k:
+            part[:, n_draws:] = xa[rows]
+            np.matmul(part[:, n_draws:], gx, out=part[:, :n_draws])
+        else:
+            part[:, :n_draws] = 0.0
+        parts.append(part)
+    both_i, both_b = parts
     if fa is not None:
-        for f in range(fa.shape[1]):
-            v = v + rng.normal(size=int(fa[:, f].max()) + 1)[fa[:, f]]
-        fep = _FEProjection(fa, w, tol)
-        both = fep.residual(np.column_stack([v, xa]), warm=False)
-        vd, xd = both[:, 0], both[:, 1:]
-    else:
-        vd, xd = v, xa
-    if xd.shape[1] > 0 and interior.any():
-        coef = np.linalg.lstsq(xd[interior], vd[interior], rcond=None)[0]
-        vd = vd - xd @ coef
-    if fep is not None and not fep.converged:
-        return boundary.copy()
-    scale = max(float(np.max(np.abs(v))), 1.0)
-    return boundary & (np.abs(vd) > _SCREEN_TOL * scale)
+        codes = np.ascontiguousarray(fa, dtype=np.int32)
+        sizes = codes.max(axis=0).astype(np.int64) + 1
+        fes_i = FixedEffects(codes[interior], sizes)
+        fes_b = FixedEffects(codes[boundary], sizes)
+        del codes
+        # v = X gx + D g_fe, the fixed-effect draws added in place (x - D a with a = -g_fe)
+        g_fe = -rng.normal(size=(n_draws, int(fes_i.gtot)))
+        for fes, part in ((fes_i, both_i), (fes_b, both_b)):
+            draws = part[:, :n_draws]
+            fes.residual_into(draws, g_fe, draws)
+    scale = np.ones(n_draws)
+    for part in parts:
+        scale = np.maximum(scale, col_absmax(part, n_draws))
+    if fa is not None:
+        coef_fe, ok, _ = solve_fe(fes_i, both_i, np.ones(fes_i.n), tol=tol)
+        if not ok:
+            return boundary.copy(), np.zeros((int(boundary.sum()), 0))
+        fes_i.residual_into(both_i, coef_fe, both_i)
+        fes_b.residual_into(both_b, coef_fe, both_b)
+    vd_b = both_b[:, :n_draws]
+    if k and both_i.shape[0]:
+        # least squares of the draws on the partialled-out X over I (Householder QR of the
+        # tall factor, then a rank-revealing solve of the small triangular system)
+        q, r = np.linalg.qr(both_i[:, n_draws:])
+        coef = np.linalg.lstsq(r, q.T @ both_i[:, :n_draws], rcond=None)[0]
+        del q
+        vd_b = vd_b - both_b[:, n_draws:] @ coef
+    big = (np.abs(vd_b) > _SCREEN_TOL * scale).any(axis=1)
+    cand = np.zeros(boundary.shape, dtype=bool)
+    cand[np.flatnonzero(boundary)[big]] = True
+    return cand, vd_b[big] / scale
+
+
+def _span_certificate(span: np.ndarray) -> np.ndarray | None:
+    """Separated rows among the screen's candidates, from the span of the draws there.
+
+    ``span`` (m, d): d screen draws on the m candidate rows (elements of S restricted to them;
+    every z in S vanishes on the other rows). When the draws span that restriction, the exact
+    LP of :func:`_simplex_check` on an orthonormal basis of it (all rows ``z >= 0``, maximise
+    ``sum(min(z, 1))``) gives every separated row at once. Returns a bool (m,) mask, or None
+    when undecided: numerical rank == d (more draws are needed) or no clear gap between the
+    singular values of the signal and of the solver noise.
+    """
+    m, d = span.shape
+    if m == 0:
+        return np.zeros(0, dtype=bool)
+    if d == 0:
+        return None
+    u, s, _ = np.linalg.svd(span, full_matrices=False)
+    hi = _SCREEN_TOL * np.sqrt(max(m, d))
+    rank = int(np.sum(s > hi))
+    if rank >= d or np.any((s > _SPAN_GAP * hi) & (s <= hi)):
+        return None
+    if rank == 0:
+        return np.zeros(m, dtype=bool)
+    return _simplex_check(np.zeros(m), u[:, :rank], np.ones(m, dtype=bool))
 
 
 def _ir_check(
@@ -671,10 +757,29 @@ def _ir_check(
     if exact:
         separated_local, cand, total, worst_delta, inner_ok = rectify(full, maxiter)
     else:
-        screened = _screen_candidates(xa, fa, boundary, tol)
+        screened, span = _screen(xa, fa, boundary, tol, _SCREEN_DRAWS)
         info["ir_screened_candidates"] = int(screened.sum())
         if not screened.any():
             info["ir_stop"] = "rank"
+            return flag, info
+        decided = _span_certificate(span)
+        n_cand = span.shape[0]
+        if (
+            decided is None
+            and span.shape[1] > 0
+            and n_cand < _SPAN_MAX_DRAWS
+            and (n_cand + 1 + xa.shape[1]) * idx.size <= _SPAN_MAX_CELLS
+        ):
+            # the first draws may not span S on the candidates: redraw with more of them
+            # (one more than the candidates, so the rank is necessarily deficient)
+            screened2, span = _screen(xa, fa, boundary, tol, n_cand + 1, seed=20190305)
+            # both screens must agree on the candidates (they do almost surely)
+            if np.array_equal(screened2, screened):
+                decided = _span_certificate(span)
+        if decided is not None:
+            # exact LP on the span of every possible certificate: the rectifier is not needed
+            info["ir_stop"] = "span-lp"
+            flag[idx[np.flatnonzero(screened)[decided]]] = True
             return flag, info
         separated_local, cand, total, worst_delta, inner_ok = rectify(
             screened, min(maxiter, _IR_SCREENED_BUDGET)
