@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
+from polecon.sources._common import canonical_codes
 from polecon.sources._schema import Column, Schema, SchemaError, SourceError
 
 __all__ = [
@@ -613,19 +614,7 @@ def _to_canonical(
     values: pd.Series, scheme: str, *, source: str, column: str, years: pd.Series | None = None
 ) -> pd.Series:
     """Canonical codes for ``values``; unknown identifiers raise SourceError naming the rows."""
-    from polecon.countries import UnmappedCountryError, to_canonical
-
-    try:
-        return to_canonical(values, scheme, source=source, years=years)
-    except UnmappedCountryError as exc:
-        labels = {re.sub(r" in \d{4}$", "", str(v)).strip().casefold() for v, _ in exc.unmapped}
-        rows = values.index[values.astype(str).str.strip().str.casefold().isin(labels)]
-        raise SourceError(
-            source,
-            f"unknown country identifier(s) (scheme {scheme!r}): {exc.unmapped}",
-            column=column,
-            rows=rows,
-        ) from exc
+    return canonical_codes(values, scheme, source=source, column=column, years=years)
 
 
 def _map_parties(df: pd.DataFrame, source: str, years: pd.Series) -> tuple[pd.Series, pd.Series]:

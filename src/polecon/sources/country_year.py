@@ -64,6 +64,7 @@ import pandas as pd
 
 from polecon.sources import cow_igo, democracy, maddison, memberships, pwt, wb_wdi
 from polecon.sources._base import BuildLog, register_table
+from polecon.sources._common import canonical_codes
 from polecon.sources._schema import Column, Schema, SourceError
 from polecon.sources.cepii import source_name
 
@@ -258,14 +259,7 @@ SCHEMA = Schema(
 def _to_canonical(
     values: pd.Series, scheme: str, source: str, years: pd.Series | None = None
 ) -> pd.Series:
-    from polecon.countries import UnmappedCountryError, to_canonical
-
-    try:
-        return to_canonical(values, scheme, source=source, years=years)
-    except UnmappedCountryError as exc:
-        raise SourceError(
-            source, f"unknown country identifier(s): {exc}", column=str(values.name)
-        ) from None
+    return canonical_codes(values, scheme, source=source, column=str(values.name), years=years)
 
 
 def _map_rows(
