@@ -176,7 +176,7 @@ def test_span_lp_decision_matches_oracle(data: st.DataObject, n: int, k: int, g:
     np.testing.assert_array_equal(decision, truth[cand], err_msg=str((y, X, fe, span)))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), n=st.integers(4, 16), k=st.integers(0, 2), g=st.integers(1, 3))
 def test_weighted_backend_matches_oracle(data: st.DataObject, n: int, k: int, g: int) -> None:
     """The large-problem path (screen, span LP, rectifier fallback), forced on small problems,
