@@ -101,28 +101,33 @@ _DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 # Schemas
 # --------------------------------------------------------------------------------------------
 
+#: the party columns shared by the formation and coding tables
+_PARTY_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "country_a",
+        "string",
+        "party A (canonical); usually the destination",
+        nullable=False,
+        country=True,
+    ),
+    Column(
+        "country_b",
+        "string",
+        "party B (canonical); usually the origin",
+        nullable=False,
+        country=True,
+    ),
+    Column("country_a_name", "string", "party A name as distributed", nullable=False),
+    Column("country_b_name", "string", "party B name as distributed", nullable=False),
+)
+
 FORMATION_SCHEMA = Schema(
     name="chilton_woda_formation",
     description="Chilton-Woda BLAs, one row per agreement, canonical parties, cleaned dates",
     columns=(
         Column("treaty_id", "int", "Chilton-Woda treatyID", nullable=False, min=1),
         Column("agreement_id", "string", "'cw:<treatyID>', joins to agreements", nullable=False),
-        Column(
-            "country_a",
-            "string",
-            "party A (canonical); usually the destination",
-            nullable=False,
-            country=True,
-        ),
-        Column(
-            "country_b",
-            "string",
-            "party B (canonical); usually the origin",
-            nullable=False,
-            country=True,
-        ),
-        Column("country_a_name", "string", "party A name as distributed", nullable=False),
-        Column("country_b_name", "string", "party B name as distributed", nullable=False),
+        *_PARTY_COLUMNS,
         Column(
             "code_a", "int", "party A code as distributed (COW plus ad-hoc codes)", nullable=False
         ),
@@ -470,22 +475,7 @@ CODING_SCHEMA = Schema(
     columns=(
         Column("agreement_id", "string", "'cw:<treatyID>', joins to agreements", nullable=False),
         Column("treaty_id", "int", "Chilton-Woda treatyID", nullable=False, min=1),
-        Column(
-            "country_a",
-            "string",
-            "party A (canonical); usually the destination",
-            nullable=False,
-            country=True,
-        ),
-        Column(
-            "country_b",
-            "string",
-            "party B (canonical); usually the origin",
-            nullable=False,
-            country=True,
-        ),
-        Column("country_a_name", "string", "party A name as distributed", nullable=False),
-        Column("country_b_name", "string", "party B name as distributed", nullable=False),
+        *_PARTY_COLUMNS,
         Column(
             "year",
             "Int",
