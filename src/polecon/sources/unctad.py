@@ -17,8 +17,10 @@ Documented rules:
 - BLEU (``BLEU (Belgium-Luxembourg Economic Union)`` / ``Belgium/Luxembourg``) is expanded
   to BEL and LUX with :func:`polecon.countries.expand_blocs` (``bloc = "BLEU"``).  The
   1989 BLEU-USSR treaty is listed as one row per Belgian or Luxembourgish party and
-  successor state; such a row gives only the country its ``parties`` field names.
-- Successor listings: rows with the same signature date and the same partner whose other
+  successor state; every such row expands to both members (issue 11 C), and where two
+  listings give the same pair, the one whose ``parties`` names that member is kept.
+- Successor listings: rows with (nearly) the same signature date (within
+  ``SUCCESSOR_DATE_TOLERANCE_DAYS``) and the same partner whose other
   party is a successor of the same dissolved state (Czechoslovakia 1993-01-01, USSR
   1991-12-26, SFR Yugoslavia 1992-04-27, Serbia and Montenegro 2006-06-03), signed before
   that dissolution, are ONE agreement (e.g. US-Czechoslovakia 1991, listed as CZE-USA and
@@ -350,20 +352,23 @@ def _expand(long: pd.DataFrame, rows: pd.DataFrame, src: str, log: BuildLog | No
                 [f"{rows.at[r, 'sid']}: {rows.at[r, 'title']}" for r in bad_rows],
             )
         long = long[~long["row"].isin(bad_rows)]
-    # a BLEU listing restricted to the one member its ``parties`` names keeps bloc "BLEU"
+    # a BLEU listing whose ``parties`` names one member expands to both members all the same
+    # (issue 11 C: the BLEU-USSR Kyrgyz listing names Belgium only); the member it names is
+    # preferred (``_pref``) where another listing of the agreement gives the same pair
     one = (long["group"] & long["code"].isin(["BEL", "LUX"])).to_numpy(dtype=bool)
-    base = long.drop(columns="group").assign(_one=one).reset_index(drop=True)
+    named = long["code"].where(one)
+    base = long.drop(columns="group").assign(code=long["code"].where(~one, "BLEU"), _named=named)
     try:
-        out = expand_blocs(base, "code", "signed")
+        out = expand_blocs(base.reset_index(drop=True), "code", "signed")
     except ValueError as exc:
         raise SourceError(src, f"cannot expand bloc parties: {exc}", column=None) from None
-    out.loc[out["_one"].to_numpy(dtype=bool), "bloc"] = "BLEU"
-    return out.drop(columns="_one")
+    out["_pref"] = (out["_named"].isna() | (out["_named"] == out["code"])).to_numpy(dtype=bool)
+    return out.drop(columns="_named")
 
 
 def _pairs(long: pd.DataFrame, src: str, log: BuildLog | None) -> pd.DataFrame:
     """All cross-party pairs of each source row; a one-party (bloc) treaty pairs its members."""
-    left = long[["row", "slot", "code", "bloc"]]
+    left = long[["row", "slot", "code", "bloc", "_pref"]]
     n_slots = left.groupby("row")["slot"].nunique()
     m = left.merge(left, on="row", suffixes=("_x", "_y"))
     single = (m["row"].map(n_slots) == 1).to_numpy(dtype=bool)
@@ -392,6 +397,7 @@ def _pairs(long: pd.DataFrame, src: str, log: BuildLog | None) -> pd.DataFrame:
             "party_a": a.to_numpy(),
             "party_b": b.to_numpy(),
             "bloc": bloc.to_numpy(),
+            "_pref": (m["_pref_x"] & m["_pref_y"]).to_numpy(dtype=bool),
         }
     )
     dup = out.duplicated(["row", "party_a", "party_b"]).to_numpy()
@@ -411,6 +417,24 @@ def _title_codes(long: pd.DataFrame) -> pd.DataFrame:
     return c.pivot(index="row", columns="slot", values="code")
 
 
+#: successor listings of one treaty may differ in their signature date (UNCTAD lists the
+#: Sweden-Yugoslavia BIT under SRB, HRV, SVN dated 1978-11-10 and under BIH dated 1978-11-11):
+#: listings with the same partner and predecessor whose dates lie within this many days of the
+#: previous listing are one agreement (issue 11 C)
+SUCCESSOR_DATE_TOLERANCE_DAYS = 31
+
+
+def _date_spell(rows: pd.DataFrame, partner: pd.Series) -> pd.Series:
+    """Per row: a label shared by listings with the same partner whose signature dates chain
+    within :data:`SUCCESSOR_DATE_TOLERANCE_DAYS` of each other (the earliest date of the chain)."""
+    df = pd.DataFrame({"p": partner.to_numpy(), "d": rows["signed"].to_numpy()}, index=rows.index)
+    df = df.sort_values(["p", "d"], kind="stable")
+    gap = df.groupby("p")["d"].diff() > pd.Timedelta(days=SUCCESSOR_DATE_TOLERANCE_DAYS)
+    spell = (gap | df["p"].ne(df["p"].shift())).cumsum()
+    start = df.groupby(spell)["d"].transform("min")
+    return start.astype("string").reindex(rows.index)
+
+
 def _group_ids(rows: pd.DataFrame, codes: pd.DataFrame) -> pd.Series:
     """Agreement group id per BIT row: the smallest source id among rows of one agreement.
 
@@ -425,7 +449,7 @@ def _group_ids(rows: pd.DataFrame, codes: pd.DataFrame) -> pd.Series:
         for pred, (succ, end) in SUCCESSIONS.items():
             hit = (own_code.isin(list(succ)) & (rows["signed"] < end)).fillna(False)
             k = pd.Series(pd.NA, index=rows.index, dtype="string")
-            k[hit] = pred + "|" + partner[hit] + "|" + rows.loc[hit, "signed"].astype("string")
+            k[hit] = pred + "|" + partner[hit] + "|" + _date_spell(rows.loc[hit], partner[hit])
             keys.append(k)
     edges = pd.concat(keys).dropna()
     edges = pd.DataFrame({"row": edges.index, "key": edges.to_numpy()})
@@ -484,11 +508,13 @@ def _assemble(
             "bloc": pairs["bloc"].to_numpy(),
             "termination_type": r["termination_type"].to_numpy(),
             "_sid": r["sid"].to_numpy(),
+            "_other": ~pairs["_pref"].to_numpy(dtype=bool),
         }
     )
     # one agreement listed twice for the same pair (Russia-FRY 1995 as "Yugoslavia (former)"
-    # and as "Serbia"): keep the listing with the smallest source id, log the other
-    out = out.sort_values("_sid", kind="stable")
+    # and as "Serbia"): keep the listing with the smallest source id, log the other; a BLEU
+    # listing naming the pair's member comes before one naming the other member
+    out = out.sort_values(["_other", "_sid"], kind="stable")
     dup = out.duplicated(["agreement_id", "party_a", "party_b"], keep="first").to_numpy()
     if dup.any() and log is not None:
         log.drop(
@@ -501,7 +527,7 @@ def _assemble(
                 ].itertuples(index=False)
             ],
         )
-    return out.loc[~dup].drop(columns="_sid")
+    return out.loc[~dup].drop(columns=["_sid", "_other"])
 
 
 # ---------------------------------------------------------------------------
