@@ -88,6 +88,15 @@ _DOCS: dict[str, ColumnDoc] = {
         "COW Dyadic Trade v4.0 (Barbieri & Keshk 2016), polecon.load('trade_flows')",
     ),
     "exports_ji": ColumnDoc("exports from j to i", "current USD", "COW Dyadic Trade v4.0"),
+    "exports_ij_source": ColumnDoc(
+        "source of exports_ij: 'cow', 'tradhist' (West German dyads 1960-1990 that COW leaves "
+        "missing, filled from CEPII TRADHIST at the PWT GBR exchange rate), <NA> = missing",
+        "label",
+        "polecon.load('trade_flows'), polecon.load('tradhist_deu')",
+    ),
+    "exports_ji_source": ColumnDoc(
+        "source of exports_ji (as exports_ij_source)", "label", "COW / TRADHIST"
+    ),
     "migrants_ij_wb": ColumnDoc(
         "stock of people born in i living in j, World Bank series (census waves only unless interpolated)",
         "persons",
