@@ -113,6 +113,18 @@ _DOCS: dict[str, ColumnDoc] = {
     "migrants_ji_undesa": ColumnDoc(
         "stock of people born in j living in i, UN DESA 2019", "persons", "UN DESA 2019"
     ),
+    **{
+        f"migrants_{d}_undesa{rev}": ColumnDoc(
+            f"stock of people born in {d[0]} living in {d[1]}, UN DESA International Migrant Stock "
+            f"{rev} revision (every 5 years{' + 2024' if rev == 2024 else ''}; never mixed with "
+            "other revisions)",
+            "persons",
+            f"UN DESA International Migrant Stock {rev} (gdidata 0.3.21), "
+            "polecon.load('migration_stocks')",
+        )
+        for rev in (2020, 2024)
+        for d in ("ij", "ji")
+    },
     "migration_interpolated": ColumnDoc(
         "True if a migrant-stock value of this row was linearly interpolated between waves (only when "
         "interpolation is requested)",

@@ -11,7 +11,12 @@ import pandas as pd
 from polecon.panel._keys import DyadKeys, gather, group_order, positions, require_directed, take
 
 #: migration series in the source table -> column suffix in the panel
-MIGRATION_SERIES: dict[str, str] = {"wb": "wb", "undesa2019": "undesa"}
+MIGRATION_SERIES: dict[str, str] = {
+    "wb": "wb",
+    "undesa2019": "undesa",
+    "undesa2020": "undesa2020",
+    "undesa2024": "undesa2024",
+}
 
 
 def _lookup_directed(
