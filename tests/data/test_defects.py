@@ -102,7 +102,8 @@ def test_sweden_yugoslavia_bit_counted_once(agreements):
     ].str.contains("Serbia|Croatia|Slovenia|Bosnia")
     rows = raw[sel]
     assert sorted(rows["date_of_signature"].astype(str)) == ["1978-11-10"] * 3 + ["1978-11-11"]
-    ours = agreements[agreements["source_id"].isin(rows["treaty_id"].astype(str))]
+    unctad = agreements[agreements["source"] == "unctad2025"]
+    ours = unctad[unctad["source_id"].isin(rows["treaty_id"].astype(str))]
     assert ours["agreement_id"].nunique() == 1
     p = _panel(agreements, 1979, 1980)
     assert _cell(p, "SRB", "SWE", 1980, "bit_count") == 1
@@ -112,7 +113,8 @@ def test_bleu_listing_expands_to_both_members(agreements):
     raw = _unctad_raw()
     row = raw[raw["short_title"] == "Belgium/Luxembourg - Kyrgyzstan BIT (1989)"]
     assert row["parties"].tolist() == ["Belgium, Kyrgyzstan"]
-    ours = agreements[agreements["source_id"] == str(int(row["treaty_id"].iloc[0]))]
+    unctad = agreements[agreements["source"] == "unctad2025"]
+    ours = unctad[unctad["source_id"] == str(int(row["treaty_id"].iloc[0]))]
     assert set(zip(ours["party_a"], ours["party_b"], strict=True)) == {
         ("BEL", "KGZ"),
         ("KGZ", "LUX"),

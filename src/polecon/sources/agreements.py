@@ -301,7 +301,10 @@ def build(raw: dict[str, Path], log: BuildLog, unctad: str = "2025") -> pd.DataF
     from polecon.sources import unctad as unctad_mod
 
     if str(unctad) == "2025":
-        u = unctad_mod.parse(raw[UNCTAD_2025_KEY], log=log)
+        from polecon.sources.desta_blocs import spells
+
+        blocs = spells(raw[DESTA_LIST_KEY])
+        u = unctad_mod.parse(raw[UNCTAD_2025_KEY], log=log, blocs=blocs)
         u = unctad_mod.attach_termination_type(u, raw[UNCTAD_2020_KEY], log=log)
     elif str(unctad) == "2020":
         u = unctad_mod.parse_2020(raw[UNCTAD_2020_KEY], log=log)

@@ -315,7 +315,49 @@ def _map_names(
     return long.assign(code=code, group=group | bleu)
 
 
-def _expand(long: pd.DataFrame, rows: pd.DataFrame, src: str, log: BuildLog | None) -> pd.DataFrame:
+def _expand_derived(
+    long: pd.DataFrame, failing: dict[object, str], blocs: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[object, str]]:
+    """Expand bloc parties that ``polecon.countries`` lacks with the DESTA-derived spells
+    (:mod:`polecon.sources.desta_blocs`); returns the rows and the source rows still failing.
+
+    A TIP is expanded only if each of its failing bloc parties has derived members at the
+    signature date; its other parties are left to ``expand_blocs``.
+    """
+    from polecon.countries import members_on
+    from polecon.sources.desta_blocs import members_at
+
+    def derived(code: str, date: pd.Timestamp) -> list[str] | None:
+        try:
+            members_on(code, date)
+            return None  # a table in polecon.countries: expand_blocs handles it
+        except ValueError:
+            return members_at(blocs, code, date)
+
+    still = dict(failing)
+    todo = long[long["row"].isin(list(failing)) & long["group"]]
+    expansion: dict[object, list[str]] = {}
+    for row, grp in todo.groupby("row", sort=True):
+        got = {i: derived(str(c), pd.Timestamp(d)) for i, c, d in
+               grp[["code", "signed"]].itertuples()}  # fmt: skip
+        if all(m is None or m for m in got.values()):
+            still.pop(row)
+            expansion.update({i: m for i, m in got.items() if m})
+    parts = [long.drop(index=list(expansion))]
+    for i, members in expansion.items():
+        rep = long.loc[[i] * len(members)].assign(code=members, group=False)
+        parts.append(rep.assign(_derived=str(long.at[i, "code"])))
+    out = pd.concat(parts).sort_index(kind="stable").reset_index(drop=True)
+    return out, still
+
+
+def _expand(
+    long: pd.DataFrame,
+    rows: pd.DataFrame,
+    src: str,
+    log: BuildLog | None,
+    blocs: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Expand bloc parties to their members at signature (``expand_blocs``).
 
     A TIP whose bloc cannot be expanded (no membership table in ``polecon.countries``, or a
@@ -333,6 +375,17 @@ def _expand(long: pd.DataFrame, rows: pd.DataFrame, src: str, log: BuildLog | No
         except ValueError as exc:
             for r in grp["row"]:
                 failing.setdefault(r, f"{code}: {exc}")
+    n_failing = len(failing)
+    long = long.assign(_derived=pd.NA)
+    if failing and blocs is not None:
+        long, failing = _expand_derived(long, failing, blocs)
+        if log is not None:
+            log.note(
+                f"{src}: {n_failing - len(failing)} of {n_failing} TIPs with a bloc party lacking a "
+                "membership table expanded with bloc memberships derived from DESTA "
+                "(polecon.sources.desta_blocs, reviewed corrections in "
+                "datasets/countries/desta_bloc_corrections.csv)"
+            )
     if failing:
         bad_rows = sorted(failing)
         bits = [r for r in bad_rows if kind.get(r) != "tip"]
@@ -363,7 +416,9 @@ def _expand(long: pd.DataFrame, rows: pd.DataFrame, src: str, log: BuildLog | No
     except ValueError as exc:
         raise SourceError(src, f"cannot expand bloc parties: {exc}", column=None) from None
     out["_pref"] = (out["_named"].isna() | (out["_named"] == out["code"])).to_numpy(dtype=bool)
-    return out.drop(columns="_named")
+    derived = out["_derived"].notna().to_numpy(dtype=bool)
+    out.loc[derived, "bloc"] = out.loc[derived, "_derived"].astype("string")
+    return out.drop(columns=["_named", "_derived"])
 
 
 def _pairs(long: pd.DataFrame, src: str, log: BuildLog | None) -> pd.DataFrame:
@@ -474,6 +529,7 @@ def _assemble(
     src: str,
     name_column: str,
     log: BuildLog | None,
+    blocs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Treaty rows + their party names -> agreement x pair rows (agreements columns)."""
     long = _long_parties(rows, names)
@@ -489,7 +545,7 @@ def _assemble(
             f"members) of {int(gid[moved].nunique())} agreements and share their agreement_id"
         )
     n_parties = pd.Series([len(n) for n in names], index=rows.index, dtype="Int64")
-    long = _expand(long, rows, src, log)
+    long = _expand(long, rows, src, log, blocs)
     pairs = _pairs(long, src, log)
     r = rows.loc[pairs["row"].to_numpy()]
     out = pd.DataFrame(
@@ -535,13 +591,17 @@ def _assemble(
 # ---------------------------------------------------------------------------
 
 
-def parse(path: Path | str, *, log: BuildLog | None = None) -> pd.DataFrame:
+def parse(
+    path: Path | str, *, log: BuildLog | None = None, blocs: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Parse the 2025 scrape ``bits_raw.rda`` into agreement x pair rows (schema :data:`SCHEMA`).
 
     ``source_id`` is ``treaty_id`` (the row's position in the scraped list, not an UNCTAD id);
     ``agreement_id`` is ``"unctad2025:<treaty_id>"`` of the agreement's first listing.
     Deliberate drops and merges (module docstring) are recorded in ``log`` when given.
-    Errors name the file, the column and 0-based data rows.
+    Errors name the file, the column and 0-based data rows.  ``blocs`` (spells ``bloc, member,
+    start, end``, e.g. :func:`polecon.sources.desta_blocs.spells`) expands TIP blocs that have no
+    membership table in ``polecon.countries`` (ASEAN, MERCOSUR, ...).
     """
     path = Path(path)
     src = source_label(path)
@@ -613,7 +673,7 @@ def parse(path: Path | str, *, log: BuildLog | None = None) -> pd.DataFrame:
             src, "TIP lists no party", column="parties", rows=df.index[bad_tip].tolist()
         )
     bleu_member = _parties_country(parties.fillna(""))
-    out = _assemble(rows, names, bleu_member, "unctad2025", src, "short_title", log)
+    out = _assemble(rows, names, bleu_member, "unctad2025", src, "short_title", log, blocs)
     return finalize(out, SCHEMA, src)
 
 
