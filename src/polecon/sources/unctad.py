@@ -30,8 +30,9 @@ Documented rules:
   the same pair (Russia-FRY 1995, listed under "Yugoslavia (former)" and "Serbia"), the
   listing with the smallest source id is kept and the other logged as dropped.
 - TIP group parties (EU, EFTA, ASEAN, ...) become bloc codes; blocs without a membership
-  table in ``polecon.countries`` (or signed before the bloc's recorded start) cannot be
-  expanded, so those TIPs are dropped and logged.  A TIP whose only party is a bloc (e.g.
+  table in ``polecon.countries`` are expanded with the DESTA-derived memberships passed as
+  ``blocs`` (:mod:`polecon.sources.desta_blocs`); the rest (no membership anywhere, or signed
+  before the bloc's recorded start) cannot be expanded, so those TIPs are dropped and logged.  A TIP whose only party is a bloc (e.g.
   the EU Treaty 1957) pairs the bloc's members with each other.
 """
 
