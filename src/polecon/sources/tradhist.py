@@ -189,11 +189,37 @@ def _cross_check(out: pd.DataFrame, raw: dict[str, Path], log: BuildLog) -> None
     for lo, hi in ((1964, 1988), (1992, 2012)):
         _compare(out[out["year"].between(lo, hi)], pen[pen["year"].between(lo, hi)],
                  f"penppml (UN Comtrade), {lo}-{hi}", log, 1e7)  # fmt: skip
+    _still_missing(out, log)
     w = out[out["year"].between(*FILL_YEARS)]
     n = w[(w["exporter"] == "DEU") & w["value_usd"].notna()].groupby("year")["importer"].nunique()
     log.note(
         f"TRADHIST DEU partners with non-missing exports, {FILL_YEARS[0]}-{FILL_YEARS[1]}: "
         f"min {int(n.min())} ({int(n.idxmin())}), max {int(n.max())} ({int(n.idxmax())})."
+    )
+
+
+def _still_missing(out: pd.DataFrame, log: BuildLog) -> None:
+    """Log the West German state-system dyads that TRADHIST cannot fill, and what COW lacks."""
+    from polecon.countries.system import state_system
+
+    lo, hi = FILL_YEARS
+    states = state_system("cow", start=lo, end=hi)
+    states = states[states["code"] != "DEU"]
+    have = out[(out["exporter"] == "DEU") & out["value_usd"].notna()]
+    key = set(zip(have["importer"], have["year"], strict=True))
+    miss = states[[(c, y) not in key for c, y in zip(states["code"], states["year"], strict=True)]]
+    top = (
+        miss.groupby("code")["year"]
+        .agg(["min", "max", "size"])
+        .sort_values("size", ascending=False)
+    )
+    log.note(
+        f"Still missing after the TRADHIST fill, DEU exports {lo}-{hi}: {len(miss):,} of "
+        f"{len(states):,} COW state-system dyad-years; partners most often missing: "
+        + ", ".join(f"{c} {r['min']}-{r['max']} ({r['size']})" for c, r in top.head(12).iterrows())
+        + ". Not filled at all: Yugoslavia/Serbia (COW 345) after 1996 and Cape Verde (402) "
+        "after 1996, whose COW rows are all missing (trade PROVENANCE s.7), except their DEU cells "
+        "up to 1990; TRADHIST's four reporters cannot fill dyads without DEU, FRA, GBR or USA."
     )
 
 
