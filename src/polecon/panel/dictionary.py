@@ -149,6 +149,14 @@ _DOCS: dict[str, ColumnDoc] = {
     "twoway_migration_undesa": ColumnDoc(
         "two-way index of migrant stocks (UN DESA series)", "index in [0, 1]", "derived"
     ),
+    **{
+        f"twoway_migration_undesa{rev}": ColumnDoc(
+            f"two-way index of migrant stocks (UN DESA {rev} revision)",
+            "index in [0, 1]",
+            "derived",
+        )
+        for rev in (2020, 2024)
+    },
     "i_is_rich": ColumnDoc(
         "1 if i has the higher real GDP per capita of the pair (PWT 10.01, Maddison where PWT is missing); "
         "NA if either is missing",
