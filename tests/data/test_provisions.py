@@ -83,7 +83,7 @@ def _design_raw(tmp_path: Path) -> dict[str, Path]:
 
 
 def _mapping_raw(tmp_path: Path) -> dict[str, Path]:
-    keys = (pv.MAPPING_KEY, pv.URLS_KEY, pv.UNCTAD_2025_KEY)
+    keys = (pv.MAPPING_KEY, pv.URLS_KEY, pv.UNCTAD_2025_KEY, pv.DESTA_LIST_KEY)
     return {k: _copy(tmp_path, k) for k in keys}
 
 

@@ -28,6 +28,7 @@ from polecon.sources._schema import Column, Schema, SourceError
 DESIGN_KEY = "ptas/desta_v2.3_design/desta_version_02_03.csv"
 INDICES_KEY = "ptas/desta_v2.3_design/desta_indices_version_02_03.csv"
 DESTA_DYADS_KEY = "ptas/desta_v2.3/desta_list_of_treaties_02_03_dyads.csv"
+DESTA_LIST_KEY = "ptas/desta_v2.3/desta_list_of_treaties_02_03.csv"
 MAPPING_KEY = "bits/unctad_iia_mapping_2020-04/data.csv"
 URLS_KEY = "bits/unctad_iia_mapping_2020-04/urls.txt"
 UNCTAD_2025_KEY = "bits/unctad_iia_navigator_2025-02/bits_raw.rda"
@@ -259,7 +260,7 @@ def _yes_no(df: pd.DataFrame, column: str, src: str) -> pd.Series:
 @register_table(
     "bit_provisions",
     schema=BIT_PROVISIONS_SCHEMA,
-    raw=(MAPPING_KEY, URLS_KEY, UNCTAD_2025_KEY),
+    raw=(MAPPING_KEY, URLS_KEY, UNCTAD_2025_KEY, DESTA_LIST_KEY),
     citation="UNCTAD, IIA Mapping Project, Investment Policy Hub (scraped Feb-Apr 2020 by "
     "L. Mauricio and O. Grognuz, github.com/ogrnz/BITs).",
 )
@@ -343,7 +344,9 @@ def build_bit_provisions(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
         dup = out["unctad_id"].duplicated(keep=False)
         raise SourceError(_label(raw[URLS_KEY]), "duplicated treaty id", rows=out.index[dup])
     # join to the agreements table's 2025 UNCTAD ids on the normalised short title
-    ag = unctad.parse(raw[UNCTAD_2025_KEY])
+    from polecon.sources.desta_blocs import spells
+
+    ag = unctad.parse(raw[UNCTAD_2025_KEY], blocs=spells(raw[DESTA_LIST_KEY]))
     ag = ag.drop_duplicates("source_id")[["agreement_id", "title", "type"]]
     ag["key"] = _title_key(ag["title"]) + "|" + ag["type"]
     ag = ag.drop_duplicates("key")
