@@ -56,6 +56,7 @@ def test_spells_follow_the_raw_entries(spells):
     assert per_bloc["ASEAN"] == 10 and per_bloc["ECOWAS"] == 16 and per_bloc["SADC"] == 15
 
 
+@pytest.mark.slow  # cold cache: builds the agreements table
 def test_asean_tip_is_expanded_to_members_at_signature(spells):
     import pyreadr
 

@@ -47,6 +47,7 @@ def test_pta_design_cells_equal_the_raw_file(design):
     assert int(design["ds_provisions"].isna().sum()) == 54  # PROVENANCE s.3a
 
 
+@pytest.mark.slow  # cold cache: parses the 2025 UNCTAD list for the join
 def test_bit_provisions_cells_equal_the_raw_file(mapping):
     raw = pd.read_csv(fetch(pv.MAPPING_KEY))
     ids = Path(fetch(pv.URLS_KEY)).read_text().split("\n")
