@@ -150,3 +150,16 @@ def test_bad_input_is_named() -> None:
         res = fit(flat, terms=["x1"])
     assert any("year levels with no variation" in str(w.message) for w in caught)
     assert res.dropped["year_without_variation"] == 120
+
+
+def test_collinear_covariate_is_named() -> None:
+    sets = simulate(6)
+    df = sets["bfta"].assign(x3=lambda d: 2 * d["x1"] - d["x2"])
+    df.attrs = {"type": "bfta"}
+    with pytest.raises(ValueError, match=r"covariates \['x3'\] are collinear .* 'bfta'"):
+        fit(df, terms=["x1", "x2", "x3"])
+    # a covariate that only varies between years is absorbed by the year effects
+    yr = sets["bit"].assign(x4=lambda d: d["year"] * 0.5)
+    yr.attrs = {"type": "bit"}
+    with pytest.raises(ValueError, match=r"\['x4'\] are collinear"):
+        fit(yr, terms=["x1", "x4"])

@@ -14,7 +14,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from polecon.models.adoption._engine import Block, Fit, clustered_vcov, fit_blocks
+from polecon.models.adoption._engine import (
+    Block,
+    Fit,
+    clustered_vcov,
+    collinear_columns,
+    fit_blocks,
+)
 from polecon.models.adoption.results import AdoptionResults
 from polecon.models.adoption.specs import SPECS, TIME_CUBIC
 
@@ -73,19 +79,25 @@ def _block(
     depvar: str,
     cluster_index: pd.Index,
     cluster: str,
+    kind: str,
 ) -> tuple[Block, list[object]]:
+    sub = sub.sort_values(fe, kind="stable")  # rows grouped by FE level for the engine
     codes, levels = pd.factorize(sub[fe], sort=True)
-    return (
-        Block(
-            y=sub[depvar].to_numpy(dtype=np.float64),
-            X=sub[list(terms)].to_numpy(dtype=np.float64),
-            cols=np.asarray(cols, dtype=np.int64),
-            fe=codes.astype(np.int64),
-            fe_cols=np.arange(first_fe, first_fe + len(levels), dtype=np.int64),
-            cluster=cluster_index.get_indexer(sub[cluster]).astype(np.int64),
-        ),
-        list(levels),
+    block = Block(
+        y=sub[depvar].to_numpy(dtype=np.float64),
+        X=sub[list(terms)].to_numpy(dtype=np.float64),
+        cols=np.asarray(cols, dtype=np.int64),
+        fe=codes.astype(np.int64),
+        fe_cols=np.arange(first_fe, first_fe + len(levels), dtype=np.int64),
+        cluster=cluster_index.get_indexer(sub[cluster]).astype(np.int64),
     )
+    bad = collinear_columns(block)
+    if bad:
+        raise ValueError(
+            f"covariates {[terms[c] for c in bad]} are collinear with the other terms and the "
+            f"{fe} fixed effects in risk set {kind!r}: drop them"
+        )
+    return block, list(levels)
 
 
 def _results(
@@ -137,7 +149,7 @@ def fit(
     sub, dropped = _prepare(rs, terms, depvar, fe, cluster)
     clusters = pd.Index(pd.unique(sub[cluster]))
     k = len(terms)
-    block, levels = _block(sub, terms, np.arange(k), fe, k, depvar, clusters, cluster)
+    block, levels = _block(sub, terms, np.arange(k), fe, k, depvar, clusters, cluster, kind)
     n_params = k + len(levels)
     f = fit_blocks([block], n_params, len(clusters))
     return _results(
@@ -205,7 +217,7 @@ def stacked(
     next_fe = len(names)
     for t in types:
         cols = np.array([pos[c] if c in common else pos[f"{c}:{t}"] for c in order])
-        b, levels = _block(subs[t], order, cols, fe, next_fe, depvar, clusters, cluster)
+        b, levels = _block(subs[t], order, cols, fe, next_fe, depvar, clusters, cluster, t)
         blocks.append(b)
         fe_levels[t] = levels
         next_fe += len(levels)
