@@ -55,10 +55,12 @@ def with_missing_indicators(
 
 def drop_collinear(sets: dict[str, pd.DataFrame], covs: list[str], extra: list[str]) -> list[str]:
     """Drop indicators that are collinear (with the rest and the year effects) in any type."""
-    from polecon.models.adoption.model import _block, _prepare
+    from polecon.models.adoption.model import _prepare, perfect_predictors
 
-    terms = [*covs, *extra, "t_risk", "t_risk2", "t_risk3"]
     bad: set[str] = set()
+    for rs in sets.values():  # indicators with a value that perfectly predicts the outcome
+        bad |= set(perfect_predictors(rs, extra, "event"))
+    terms = [*covs, *[e for e in extra if e not in bad], "t_risk", "t_risk2", "t_risk3"]
     for rs in sets.values():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -76,7 +78,6 @@ def drop_collinear(sets: dict[str, pd.DataFrame], covs: list[str], extra: list[s
             np.zeros(len(sub), dtype=np.int64),
         )
         bad |= {terms[c] for c in collinear_columns(blk)}
-    del _block
     return [e for e in extra if e not in bad]
 
 

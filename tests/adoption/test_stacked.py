@@ -163,3 +163,13 @@ def test_collinear_covariate_is_named() -> None:
     yr.attrs = {"type": "bit"}
     with pytest.raises(ValueError, match=r"\['x4'\] are collinear"):
         fit(yr, terms=["x1", "x4"])
+
+
+def test_perfect_prediction_is_named() -> None:
+    df = simulate(7)["blma"]
+    df = df.assign(x5=((df["event"] == 0) & (df["x1"] > 1.0)).astype(float))
+    df.attrs = {"type": "blma"}
+    with pytest.raises(
+        ValueError, match=r"perfect prediction .*'x5': 'event is always 0 where x5 == 1'"
+    ):
+        fit(df, terms=["x1", "x5"])

@@ -67,7 +67,29 @@ def _prepare(
                 f"covariate {c!r} is constant ({sub[c].iloc[0]!r}) in the {label} after "
                 "dropping incomplete rows: drop it from the model"
             )
+    bad = perfect_predictors(sub, terms, depvar)
+    if bad:
+        raise ValueError(
+            f"perfect prediction in the {label}: {bad} (a value of the binary covariate with no "
+            f"variation in {depvar!r}); the logit estimate would diverge: drop or recode it, "
+            "or use a penalised (Firth) logit"
+        )
     return sub, dropped
+
+
+def perfect_predictors(sub: pd.DataFrame, terms: Sequence[str], depvar: str) -> dict[str, str]:
+    """Two-valued covariates one of whose values has an outcome that never varies."""
+    out = {}
+    for c in terms:
+        vals = sub[c].unique()
+        if len(vals) != 2:
+            continue
+        g = sub.groupby(c)[depvar].agg(["min", "max"])
+        flat = g.index[g["min"] == g["max"]]
+        if len(flat):
+            v = flat[0]
+            out[c] = f"{depvar} is always {g.loc[v, 'min']:g} where {c} == {v:g}"
+    return out
 
 
 def _block(
