@@ -28,6 +28,7 @@ from polecon.panel import cached_panel
 from polecon.panel.spells import risk_set
 
 TYPES = ("bit", "bfta", "blma")
+MIN_EVENTS = 25  # a missing-value indicator needs this many events on each side in every type
 
 
 def with_missing_indicators(
@@ -54,12 +55,17 @@ def with_missing_indicators(
 
 
 def drop_collinear(sets: dict[str, pd.DataFrame], covs: list[str], extra: list[str]) -> list[str]:
-    """Drop indicators that are collinear (with the rest and the year effects) in any type."""
+    """Drop indicators that are collinear (with the rest and the year effects) in any type, or
+    nearly separate the outcome (quasi-separation makes Newton crawl towards infinity)."""
     from polecon.models.adoption.model import _prepare, perfect_predictors
 
     bad: set[str] = set()
-    for rs in sets.values():  # indicators with a value that perfectly predicts the outcome
-        bad |= set(perfect_predictors(rs, extra, "event"))
+    for rs in sets.values():  # indicators with a value that (nearly) predicts the outcome:
+        bad |= set(perfect_predictors(rs, extra, "event"))  # fewer than 25 events on a side
+        for e in extra:
+            ev = rs.groupby(e)["event"].sum()
+            if len(ev) < 2 or ev.min() < MIN_EVENTS:
+                bad.add(e)
     terms = [*covs, *[e for e in extra if e not in bad], "t_risk", "t_risk2", "t_risk3"]
     for rs in sets.values():
         with warnings.catch_warnings():

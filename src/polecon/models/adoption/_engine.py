@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
-import scipy.linalg.blas
 import scipy.sparse as sp
 from scipy.special import expit, log_expit
 
@@ -118,10 +117,9 @@ def _derivatives(
         resid.append(r)
         grad[b.cols] += b.X.T @ r
         grad[b.fe_cols] += b.fe_sum(r)
-        sx = b.X * np.sqrt(w)[:, None]
-        xwx = scipy.linalg.blas.dsyrk(1.0, sx, trans=1, lower=0)  # upper triangle of X'WX
-        hess[np.ix_(b.cols, b.cols)] += np.triu(xwx) + np.triu(xwx, 1).T
-        cross = b.fe_sum(b.X * w[:, None])  # (G, m)
+        wx = b.X * w[:, None]
+        hess[np.ix_(b.cols, b.cols)] += b.X.T @ wx
+        cross = b.fe_sum(wx)  # (G, m)
         hess[np.ix_(b.fe_cols, b.cols)] += cross
         hess[np.ix_(b.cols, b.fe_cols)] += cross.T
         hess[b.fe_cols, b.fe_cols] += b.fe_sum(w)
