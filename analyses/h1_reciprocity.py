@@ -9,13 +9,12 @@ Prints the default tests and the H1a robustness grid, with the same package func
 from __future__ import annotations
 
 from polecon.hypotheses import grids, runner
-from polecon.panel import cached_panel
 from polecon.reports.hypotheses import results_table
 
 
 def main() -> None:
-    _, path = cached_panel()
-    head = [r for r in grids.headline(str(path)) if r.hypothesis in ("H1a", "H1b")]
+    path = grids.pinned_panel()
+    head = [r for r in grids.headline(path) if r.hypothesis in ("H1a", "H1b")]
     print("\n".join(results_table(head, ["wilcoxon_p"])))
     print()
     cells = runner.run(grids.grid_tasks("H1a", path))

@@ -7,13 +7,12 @@ with the BIT and BFTA hazards in the stacked model (H2b).
 from __future__ import annotations
 
 from polecon.hypotheses import grids, runner
-from polecon.panel import cached_panel
 from polecon.reports.hypotheses import results_table
 
 
 def main() -> None:
-    _, path = cached_panel()
-    head = [r for r in grids.headline(str(path)) if r.hypothesis in ("H2a", "H2b")]
+    path = grids.pinned_panel()
+    head = [r for r in grids.headline(path) if r.hypothesis in ("H2a", "H2b")]
     print("\n".join(results_table(head, ["p_value"])))
     print()
     cells = runner.run(grids.grid_tasks("adoption", path))

@@ -6,13 +6,12 @@ python analyses/h3_substitution.py
 from __future__ import annotations
 
 from polecon.hypotheses import grids, runner
-from polecon.panel import cached_panel
 from polecon.reports.hypotheses import results_table
 
 
 def main() -> None:
-    _, path = cached_panel()
-    head = [r for r in grids.headline(str(path)) if r.hypothesis.startswith("H3")]
+    path = grids.pinned_panel()
+    head = [r for r in grids.headline(path) if r.hypothesis.startswith("H3")]
     print("\n".join(results_table(head, ["p_value", "leads_wald_p"])))
     print()
     cells = runner.run(grids.grid_tasks("H3", path))

@@ -6,13 +6,12 @@ python analyses/h4_why_blmas.py
 from __future__ import annotations
 
 from polecon.hypotheses import grids
-from polecon.panel import cached_panel
 from polecon.reports.hypotheses import results_table
 
 
 def main() -> None:
-    _, path = cached_panel()
-    head = [r for r in grids.headline(str(path)) if r.hypothesis == "H4"]
+    path = grids.pinned_panel()
+    head = [r for r in grids.headline(path) if r.hypothesis == "H4"]
     print("\n".join(results_table(head, ["p_value"])))
 
 

@@ -8,7 +8,11 @@ agreements signed or in force, logit / cloglog / Cox, and the start year (1946, 
 
 from __future__ import annotations
 
+import atexit
 import functools
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,6 +33,31 @@ DEFAULTS: dict[str, object] = {
     "roles": "stocks",
     "model": "logit",
 }
+
+
+_PINS: dict[str, str] = {}
+
+
+def pinned_panel() -> str:
+    """The default cached panel, hard-linked into a folder private to this process.
+
+    The panel cache replaces a build when the inputs or code change (another process may do so
+    while grids run); a hard link keeps this process's file readable until it exits.
+    """
+    from polecon.panel import cached_panel
+
+    _, path = cached_panel()
+    key = str(path)
+    if key not in _PINS or not Path(_PINS[key]).exists():
+        folder = tempfile.mkdtemp(prefix="pinned-", dir=Path(path).parent)
+        atexit.register(shutil.rmtree, folder, True)
+        target = Path(folder) / Path(path).name
+        try:
+            os.link(path, target)
+        except OSError:  # no hard links on this file system: copy
+            shutil.copyfile(path, target)
+        _PINS[key] = str(target)
+    return _PINS[key]
 
 
 def _read(panel_path: str, columns: Sequence[str]) -> pd.DataFrame:

@@ -59,12 +59,11 @@ def claims_markdown(entries: list[Entry], hypotheses: list[HypothesisResult]) ->
 
 def replicate_stage(reports_dir: Path) -> str:
     """Evaluate every claim and write ``claims.md``."""
-    from polecon.hypotheses.grids import headline
-    from polecon.panel import cached_panel
+    from polecon.hypotheses import grids
 
     entries = ledger(CLAIMS)
-    _, path = cached_panel()
-    hyp = [r for r in headline(str(path)) if r.hypothesis != "H3 event"]
+    path = grids.pinned_panel()
+    hyp = [r for r in grids.headline(path) if r.hypothesis != "H3 event"]
     atomic_write_text(Path(reports_dir) / "claims.md", claims_markdown(entries, hyp))
     v = pd.Series([e.verdict for e in entries]).value_counts().sort_index()
     return f"{len(entries)} claims: " + ", ".join(f"{k} {n}" for k, n in v.items())

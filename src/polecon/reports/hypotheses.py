@@ -188,9 +188,7 @@ def run_grids(
 
 def replicate_stage(reports_dir: Path, executor: Executor | None = None) -> str:
     """Write ``hypotheses.md``, ``hypotheses_robustness.md`` and ``findings.md``."""
-    from polecon.panel import cached_panel
-
-    _, path = cached_panel()
+    path = grids.pinned_panel()
     results = list(grids.headline(str(path)))
     codings = load_codings()
     h5_tables = pd.concat([shares(codings), shares(codings, PERIOD)], ignore_index=True)
