@@ -2,7 +2,8 @@
 
 Each :class:`Claim` states the quantity, the function that measures it
 (:mod:`polecon.hypotheses.measures`), the essay's figure and where it is (Gordon 2010, "People
-are Not Bananas", 38 Hofstra L. Rev. 1109, cited by part and footnote), and the rule that turns
+are Not Bananas: How Immigration Differs from Trade", 104 Nw. U. L. Rev. 1109, located by part
+and footnote), and the rule that turns
 our figure into a verdict, with its tolerance and why. :func:`evaluate` computes every verdict;
 the report (``polecon.reports.claims``) and the tests read the same table.
 
@@ -99,7 +100,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "bits_2000",
         "Well over two thousand BITs signed in the past twenty years",
-        "Part I.B.2, text at n. 42",
+        "Part II.A, text at n. 42",
         "> 2,000",
         lambda: m.bits_signed(1990, 2009),
         more_than(2000),
@@ -108,17 +109,17 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "bits_1989_2007",
         "2,265 BITs signed between 1989 and 2007 (Brummer's count)",
-        "n. 42",
+        "Part II.A, n. 42",
         "2,265",
         lambda: m.bits_signed(1989, 2007),
         within(2265, COUNT_TOL),
         "within 10% of 2,265",
-        "counts from another database vintage (module doc)",
+        "counts from another database vintage",
     ),
     Claim(
         "bftas_200",
         "Bilateral trade agreements number well over 200",
-        "Part I.B.1, text at n. 33",
+        "Part II.A, text at n. 33",
         "> 200",
         lambda: m.count_existing("bfta", 2009),
         more_than(200),
@@ -127,7 +128,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "us_bits_48",
         "The United States had negotiated 48 BITs as of 2007",
-        "Part I.B.2, text at n. 52",
+        "Part II.A, text at n. 52",
         "48",
         lambda: m.count_existing("bit", 2007, "USA"),
         within(48, COUNT_TOL),
@@ -137,7 +138,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "us_bftas_15",
         "The United States had concluded 15 BFTAs as of 2007",
-        "Part I.B.1, text at n. 36 and n. 52",
+        "Part II.A, text at n. 36 and n. 52",
         "15",
         lambda: m.count_existing("bfta", 2007, "USA"),
         within(15, COUNT_TOL),
@@ -147,7 +148,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "eu_ftas_32",
         "The EU had concluded 32 FTAs as of 2007",
-        "text at n. 36",
+        "Part II.A, text at n. 36",
         "32",
         lambda: m.count_existing("bfta", 2007, eu=True),
         within(32, COUNT_TOL),
@@ -157,7 +158,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "sgp_ftas_9",
         "Singapore had signed 9 FTAs as of 2007",
-        "text at n. 36",
+        "Part II.A, text at n. 36",
         "9",
         lambda: m.count_existing("bfta", 2007, "SGP"),
         within(9, COUNT_TOL),
@@ -167,7 +168,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "wto_153",
         "The WTO had 153 members (July 2008)",
-        "Part I.B.1, n. 29",
+        "Part II.A, text at n. 29",
         "153",
         lambda: m.wto_members(2008),
         within(153, abs_=WTO_NON_STATES),
@@ -236,7 +237,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "bits_north_first",
         "BITs were initiated by developed countries; South-South later",
-        "Part I.B.2, text at n. 47",
+        "Part II.A, text at n. 47",
         "qualitative",
         lambda: m.bit_north_south(BIT_ERAS),
         _north_first,
@@ -246,7 +247,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "mex_us_1990",
         "Mexican-born people in the US: 4.3 million in 1990",
-        "Part I.A, text at n. 17",
+        "Part I, text at n. 17",
         "4.3M",
         lambda: m.migrant_stock("MEX", "USA", 1990),
         within(4.3e6, STOCK_TOL),
@@ -256,7 +257,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "mex_us_2000",
         "Mexican-born people in the US: 9.2 million in 2000",
-        "Part I.A, text at n. 17",
+        "Part I, text at n. 17",
         "9.2M",
         lambda: m.migrant_stock("MEX", "USA", 2000),
         within(9.2e6, STOCK_TOL),
@@ -266,7 +267,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "mex_us_peak_2008",
         "... peaking in 2008 (at 11.6 million)",
-        "text at n. 18",
+        "Part I, text at n. 18",
         "2008",
         lambda: m.stock_peak("MEX", "USA"),
         within(2008, abs_=2.5),
@@ -276,7 +277,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "world_200m",
         "Nearly 200 million migrants worldwide",
-        "Part II.A, n. 56",
+        "Part II.B, text at n. 56",
         "~200M",
         lambda: m.world_stock(2005),
         within(200e6, ABOUT_TOL),
@@ -286,7 +287,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "eu_ratio_16",
         "EU wage disparity up to 16:1 (richest to poorest member)",
-        "Conclusion, text at n. 152-153",
+        "Conclusion, text at n. 152 and n. 153",
         "16",
         lambda: m.gdppc_ratio(2007),
         within(16, ABOUT_TOL),
@@ -296,7 +297,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "usmex_ratio_6",
         "US-Mexico wage disparity about 6:1",
-        "n. 153",
+        "Conclusion, n. 153",
         "6",
         lambda: m.gdppc_ratio(2007, "USA", "MEX"),
         within(6, ABOUT_TOL),
@@ -334,7 +335,7 @@ def evaluate(claim: Claim) -> Entry:
     verdict = "supported" if ok else "contradicted"
     why = ("meets" if ok else "fails") + f": {claim.rule_text}"
     if claim.tolerance_why:
-        why += f" (tolerance: {claim.tolerance_why})"
+        why += f" (why this tolerance or reading: {claim.tolerance_why})"
     return Entry(claim, mes, verdict, why)
 
 
