@@ -189,14 +189,23 @@ def adoption_hypotheses(
     migration: str = "wb",
     roles: str = "stocks",
     model: str = "logit",
+    timing: str = "signed",
 ) -> list[HypothesisResult]:
     """H1b, H2a, H2b and H4 under one specification (see the module doc)."""
     params = {"start": start, "migration": migration, "roles": roles, "model": model}
+    if timing != "signed":
+        params["timing"] = timing
     spec = (
         f"stacked {model} (BIT, BFTA, BLMA first-signature risk sets from {start}; covariates "
         f"x type; type-by-year FE; C&S cubic; SE clustered by pair); flows {migration}; "
         f"destination by {'migrant stocks' if roles == 'stocks' else 'GDP per capita'}"
     )
+    if timing != "signed":
+        why = (
+            "the risk sets (polecon.panel.spells.risk_set) end at the first signature; no "
+            "entry-into-force event is built"
+        )
+        return [not_testable(h, lab, pr, r, spec, why, params=params) for h, lab, _, r, pr in TESTS]
     if model != "logit":
         why = {
             "cloglog": "no cloglog adoption estimator on the branches merged "

@@ -100,15 +100,15 @@ def h3_event_cell(panel_path: str, series: str, kind: str, start: int) -> list[H
 
 
 def adoption_cell(
-    panel_path: str, start: int, series: str, roles: str, model: str
+    panel_path: str, start: int, series: str, roles: str, model: str, timing: str = "signed"
 ) -> list[HypothesisResult]:
     from polecon.hypotheses.adoption_tests import adoption_columns, adoption_hypotheses
 
     cols = adoption_columns(series)
     if roles != "stocks" or series != "wb":
         cols += ["i_is_rich", "i_is_destination"]
-    if model != "logit":  # not estimable: no need to read the panel
-        return adoption_hypotheses(pd.DataFrame(), start, series, roles, model)
+    if model != "logit" or timing != "signed":  # not estimable: no need to read the panel
+        return adoption_hypotheses(pd.DataFrame(), start, series, roles, model, timing)
     return adoption_hypotheses(_read(panel_path, cols), start, series, roles, model)
 
 
@@ -152,9 +152,16 @@ def grid_tasks(name: str, panel_path: str | Path) -> list[Task]:
         ]
     if name == "adoption":
         cells = _one_at_a_time(
-            {"start": 1946, "series": "wb", "roles": "stocks", "model": "logit"},
+            {
+                "start": 1946,
+                "series": "wb",
+                "roles": "stocks",
+                "model": "logit",
+                "timing": "signed",
+            },
             {
                 "model": ("cloglog", "cox"),
+                "timing": ("in_force",),
                 "roles": ("gdppc",),
                 "series": SERIES,
                 "start": STARTS,
