@@ -119,9 +119,11 @@ def paired_test(
 ) -> HypothesisResult:
     """H1a on the pair-years of ``frame`` (from :func:`paired_frame`, already subset)."""
     spec = (
-        f"mean over undirected pair-years of R_trade - R_migration ({series} stocks, COW trade; "
-        f"years >= {start}; subset: {label}); pair-clustered percentile bootstrap, B = {n_boot}, "
-        f"seed {seed}; Wilcoxon signed-rank (two-sided) on per-pair mean differences"
+        f"mean over undirected pair-years observed for both flows of R_trade - R_migration "
+        f"({series} stocks, COW trade with TRADHIST for West Germany; years >= {start}; the "
+        "subset in the test label); pair-clustered percentile bootstrap, B = "
+        f"{n_boot}, seeded from ({seed}, label, series, start); Wilcoxon signed-rank "
+        "(two-sided) on per-pair mean differences"
     )
     params = {"series": series, "start": start, "subset": label}
     n_pairs = frame["pair"].nunique()

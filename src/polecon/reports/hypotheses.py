@@ -88,10 +88,14 @@ def hypotheses_markdown(results: Sequence[HypothesisResult], h5_tables: pd.DataF
             continue
         out += [f"## {title}", ""]
         specs = list(dict.fromkeys(r.specification for r in rs))
-        rules = list(dict.fromkeys(f"`{r.prediction_text}`: {r.rule.describe()}" for r in rs))
         out += results_table(rs, extra) + [""]
-        out += ["Specification: " + " / ".join(specs), ""]
-        out += ["Decision rules: " + "; ".join(rules), ""]
+        out += ["Specification" + ("s" if len(specs) > 1 else "") + ":", ""]
+        out += [f"- {s}" for s in specs] + [""]
+        rules: dict[str, list[str]] = {}
+        for r in rs:
+            rules.setdefault(r.rule.describe(), []).append(f"`{r.label}` ({r.prediction_text})")
+        out += ["Decision rules, declared before estimation:", ""]
+        out += [f"- {rule}: {'; '.join(tests)}" for rule, tests in rules.items()] + [""]
     out += ["## H5 provision shares", ""]
     out += ["| period | provision | type | coded | with | share | source / why empty |"]
     out += ["|---|---|---|---|---|---|---|"]
