@@ -56,7 +56,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MANIFEST = REPO_ROOT / "datasets" / "registry.toml"
 MIRRORS_FILE = REPO_ROOT / "datasets" / "mirrors.txt"
 
-FORMATS = frozenset({"csv", "rda", "rds", "dta", "xlsx", "xls", "parquet", "json"})
+FORMATS = frozenset({"csv", "rda", "rds", "dta", "xlsx", "xls", "parquet", "json", "txt"})
 PINNED_BY = frozenset({"upstream-commit", "web-download-snapshot"})
 Status = Literal["cached", "mirror", "missing", "mismatch"]
 Source = Literal["cache", "mirror", "url"]

@@ -81,12 +81,15 @@ def test_row_counts(table):
     got = table.groupby(["source", "type"]).agg(
         rows=("party_a", "size"), agreements=("agreement_id", "nunique")
     )
-    assert got.loc[("unctad2025", "bit")].tolist() == [3525, 3375]
-    assert got.loc[("unctad2025", "tip")].tolist() == [3153, 399]
-    assert got.loc[("desta", "bfta")].tolist() == [2662, 725]
+    assert got.loc[("unctad2025", "bit")].tolist() == [3526, 3374]  # issue 11 C fixes
+    # 85 of the 101 bloc TIPs expanded with DESTA-derived memberships (issue 11 B)
+    assert got.loc[("unctad2025", "tip")].tolist() == [6228, 484]
+    assert got.loc[("desta", "bfta")].tolist() == [2387, 725]  # issue 11 C fixes
     assert got.loc[("desta", "pta")].tolist() == [15882, 176]
     assert got.loc[("chilton_woda", "blma")].tolist() == [1222, 1222]  # 1,222 BLAs
-    assert len(table) == 26444
+    assert (
+        len(table) == 29245
+    )  # 26,444 - 275 same-side DESTA pairs + KGZ-LUX (issue 11 C) + 3,075 bloc-TIP pairs (B)
 
 
 def test_year_coverage(table):

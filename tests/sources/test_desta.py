@@ -38,12 +38,12 @@ def _pair(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
 
 def test_rows_keys_types(parsed):
     df, log = parsed
-    assert len(df) == 18544
+    assert len(df) == 18269  # 18,544 less 275 same-side accession pairs (issue 11 C)
     assert not df.duplicated(["agreement_id", "party_a", "party_b"]).any()
     assert (df["party_a"] < df["party_b"]).all()
     counts = df.groupby("type")["agreement_id"].agg(["size", "nunique"])
     # bloc-as-one-party only for BLEU, EC/EU, EFTA (CAFTA-DR and Cotonou are plurilateral)
-    assert counts.loc["bfta"].tolist() == [2662, 725]
+    assert counts.loc["bfta"].tolist() == [2387, 725]  # issue 11 C: same-side pairs dropped
     assert counts.loc["pta"].tolist() == [15882, 176]
     assert ((df["type"] == "bfta") == (df["n_parties"] == 2)).all()
     assert df["bloc"].isna().all()

@@ -85,7 +85,9 @@ def test_row_counts(stocks: pd.DataFrame) -> None:
     # WB: 441,800 - 1,880 diagonal - 26,676 dyads whose origin and 31,323 whose destination a
     # wave does not cover (all-zero column / row of the balanced matrix)
     assert n["wb"] == 441_800 - 1_880 - 26_676 - 31_323 == 381_921
-    assert len(stocks) == 381_921 + 375_144
+    # UN DESA 2020 / 2024 revisions (issue 11 B; pinned to the raw file in tests/data)
+    assert (n["undesa2020"], n["undesa2024"]) == (83_657, 74_720)
+    assert len(stocks) == 381_921 + 375_144 + 83_657 + 74_720
 
 
 def test_year_coverage_per_series(stocks: pd.DataFrame) -> None:

@@ -48,8 +48,8 @@ def _pair(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
 
 def test_2025_rows_keys_and_types(parsed_2025):
     df, _ = parsed_2025
-    assert len(df) == 6678
-    assert (df["type"] == "bit").sum() == 3525
+    assert len(df) == 6679  # + KGZ-LUX (issue 11 C: BLEU listing expanded)
+    assert (df["type"] == "bit").sum() == 3526
     assert (df["type"] == "tip").sum() == 3153
     assert not df.duplicated(["agreement_id", "party_a", "party_b"]).any()
     assert (df["party_a"] < df["party_b"]).all()
@@ -57,7 +57,7 @@ def test_2025_rows_keys_and_types(parsed_2025):
     assert (bits["n_parties"] == 2).all()
     # 3,425 BIT rows in the file, one second listing of a pair dropped (Russia-FRY 1995)
     assert bits["source_id"].nunique() == 3424
-    assert bits["agreement_id"].nunique() == 3375
+    assert bits["agreement_id"].nunique() == 3374  # Sweden-Yugoslavia 1978 once (issue 11 C)
 
 
 def test_2025_year_coverage(parsed_2025):
@@ -110,13 +110,13 @@ def test_2025_bleu_ussr_and_successors(parsed_2025):
     bits = df[df["type"] == "bit"]
     ussr = bits[bits["title"].str.contains("Belgium/Luxembourg", regex=False)]
     assert ussr["agreement_id"].nunique() == 1  # one BLEU-USSR treaty, 9 listings
-    assert len(ussr) == 9
+    assert len(ussr) == 10  # 9 listings; the Kyrgyz one expands to BEL and LUX (issue 11 C)
     assert set(zip(ussr["party_a"], ussr["party_b"], strict=True)) >= {
         ("BEL", "RUS"),
         ("LUX", "RUS"),
         ("BEL", "KGZ"),
     }
-    assert not ((ussr["party_a"] == "KGZ") & (ussr["party_b"] == "LUX")).any()  # not listed
+    assert ((ussr["party_a"] == "KGZ") & (ussr["party_b"] == "LUX")).sum() == 1  # via BLEU
     # Belarus' Belgian and Luxembourgish entries keep their own entry-into-force dates
     assert _pair(ussr, "BEL", "BLR")["in_force"].iloc[0] == pd.Timestamp("1991-08-02")
     assert _pair(ussr, "BLR", "LUX")["in_force"].iloc[0] == pd.Timestamp("1991-08-18")
@@ -126,7 +126,8 @@ def test_2025_bleu_ussr_and_successors(parsed_2025):
     assert len(spain90) == 8 and spain90["agreement_id"].nunique() == 1
     # Russia-FRY 1995 listed under "Yugoslavia (former)" and "Serbia": one pair kept
     assert len(_pair(bits[bits["signed"] == pd.Timestamp("1995-10-11")], "RUS", "SRB")) == 1
-    assert any("second listing" in d["reason"] and d["rows"] == 1 for d in log.drops)
+    # RUS-SRB, and 8 BLEU-USSR pairs given by both the Belgian and the Luxembourgish listing
+    assert any("second listing" in d["reason"] and d["rows"] == 9 for d in log.drops)
 
 
 def test_2025_title_quirks(parsed_2025):
@@ -196,7 +197,7 @@ def test_split_helpers():
 def test_2020_rows_and_known_values(parsed_2020):
     df, log = parsed_2020
     assert len(df) == 3402
-    assert df["agreement_id"].nunique() == 3253
+    assert df["agreement_id"].nunique() == 3252  # Sweden-Yugoslavia 1978 once (issue 11 C)
     assert not df.duplicated(["agreement_id", "party_a", "party_b"]).any()
     assert df["signed"].min() == pd.Timestamp("1959-11-25")
     assert df["signed"].max() == pd.Timestamp("2019-09-25")

@@ -58,7 +58,8 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "adoption: event-history models", "polecon.models.adoption:replicate_stage", "a later issue"
     ),
-    Stage("hypotheses: H1-H5 tests", "polecon.hypotheses:replicate_stage", "a later issue"),
+    Stage("hypotheses: H1-H5 tests", "polecon.reports.hypotheses:replicate_stage", "issue 9"),
+    Stage("claims: the claims ledger", "polecon.reports.claims:replicate_stage", "issue 9"),
     Stage(
         "reports: tables, figures and the claims ledger",
         "polecon.reports:replicate_stage",

@@ -154,8 +154,17 @@ def attribute_to_predecessors(agreements: pd.DataFrame, system: str = "cow") -> 
     by its predecessor at the signature year is added (once per agreement and pair), so that
     the predecessor pair carries the agreement while it exists and the successor pairs from
     their own first year. Rows without a signature date are left as they are.
+
+    The copy never outlives the successor's independence (issue 11 C): it is terminated on
+    1 January of the first year, after the signature year, in which the successor is a member of
+    the state system (or earlier, if the agreement itself ends earlier). Year-only dates
+    (DESTA, undated Chilton-Woda agreements, read as 1 January) are compared by year: a treaty
+    dated only to year Y counts for the predecessor in the years from Y before the successor's
+    first state-system year, and not at all if the successor is a state in Y (so Chilton-Woda
+    613, Italy-Slovenia 1991, counts for ITA-SRB in 1991 only, SVN being a COW state from 1992).
     """
     from polecon.countries import predecessor
+    from polecon.countries.system import state_system
 
     signed = pd.to_datetime(agreements["signed"])
     has = signed.notna().to_numpy()
@@ -169,6 +178,25 @@ def attribute_to_predecessors(agreements: pd.DataFrame, system: str = "cow") -> 
     if not changed.any():
         return agreements
     extra = sub.loc[changed].copy()
+    # first state-system year of the re-attributed successor(s), after the signature year
+    members = state_system(system, carry_forward=True, end=max(2020, int(years.max()) + 1))
+    first = members.groupby("code")["year"].apply(lambda y: np.sort(y.to_numpy()))
+    sy = years[changed]
+    entry = np.full(len(extra), np.inf)
+    for col, moved in (("party_a", pa[changed]), ("party_b", pb[changed])):
+        orig = extra[col].to_numpy(dtype=object)
+        for k in np.flatnonzero(moved != orig):
+            ys = first.get(orig[k])
+            if ys is not None:
+                later = ys[ys > sy[k]]
+                if len(later):
+                    entry[k] = min(entry[k], later[0])
+    ends = pd.to_datetime(
+        pd.Series(np.where(np.isfinite(entry), entry, 2262), dtype="int64").astype(str) + "-01-01"
+    ).where(np.isfinite(entry))
+    old_end = pd.to_datetime(extra["terminated"]).reset_index(drop=True)
+    new_end = old_end.where(old_end.notna() & (old_end <= ends) | ends.isna(), ends)
+    extra["terminated"] = new_end.astype(agreements["terminated"].dtype).to_numpy()
     extra["party_a"] = pa[changed]
     extra["party_b"] = pb[changed]
     extra = extra.loc[extra["party_a"] != extra["party_b"]]

@@ -96,7 +96,7 @@ def build_panel(
     country_year = load("country_year")
     panel = dyad_years(start, end, system=system, directed=True)
     panel = add_agreements(panel, agreements)
-    panel = add_trade(panel, trade)
+    panel = add_trade(panel, trade, fill=load("tradhist_deu"))
     from polecon.panel.flows import aggregate_successors
 
     stocks = aggregate_successors(stocks)

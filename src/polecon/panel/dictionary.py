@@ -88,6 +88,15 @@ _DOCS: dict[str, ColumnDoc] = {
         "COW Dyadic Trade v4.0 (Barbieri & Keshk 2016), polecon.load('trade_flows')",
     ),
     "exports_ji": ColumnDoc("exports from j to i", "current USD", "COW Dyadic Trade v4.0"),
+    "exports_ij_source": ColumnDoc(
+        "source of exports_ij: 'cow', 'tradhist' (West German dyads 1960-1990 that COW leaves "
+        "missing, filled from CEPII TRADHIST at the PWT GBR exchange rate), <NA> = missing",
+        "label",
+        "polecon.load('trade_flows'), polecon.load('tradhist_deu')",
+    ),
+    "exports_ji_source": ColumnDoc(
+        "source of exports_ji (as exports_ij_source)", "label", "COW / TRADHIST"
+    ),
     "migrants_ij_wb": ColumnDoc(
         "stock of people born in i living in j, World Bank series (census waves only unless interpolated)",
         "persons",
@@ -104,6 +113,18 @@ _DOCS: dict[str, ColumnDoc] = {
     "migrants_ji_undesa": ColumnDoc(
         "stock of people born in j living in i, UN DESA 2019", "persons", "UN DESA 2019"
     ),
+    **{
+        f"migrants_{d}_undesa{rev}": ColumnDoc(
+            f"stock of people born in {d[0]} living in {d[1]}, UN DESA International Migrant Stock "
+            f"{rev} revision (every 5 years{' + 2024' if rev == 2024 else ''}; never mixed with "
+            "other revisions)",
+            "persons",
+            f"UN DESA International Migrant Stock {rev} (gdidata 0.3.21), "
+            "polecon.load('migration_stocks')",
+        )
+        for rev in (2020, 2024)
+        for d in ("ij", "ji")
+    },
     "migration_interpolated": ColumnDoc(
         "True if a migrant-stock value of this row was linearly interpolated between waves (only when "
         "interpolation is requested)",
@@ -128,6 +149,14 @@ _DOCS: dict[str, ColumnDoc] = {
     "twoway_migration_undesa": ColumnDoc(
         "two-way index of migrant stocks (UN DESA series)", "index in [0, 1]", "derived"
     ),
+    **{
+        f"twoway_migration_undesa{rev}": ColumnDoc(
+            f"two-way index of migrant stocks (UN DESA {rev} revision)",
+            "index in [0, 1]",
+            "derived",
+        )
+        for rev in (2020, 2024)
+    },
     "i_is_rich": ColumnDoc(
         "1 if i has the higher real GDP per capita of the pair (PWT 10.01, Maddison where PWT is missing); "
         "NA if either is missing",

@@ -11,7 +11,12 @@ import pandas as pd
 from polecon.panel._keys import DyadKeys, gather, group_order, positions, require_directed, take
 
 #: migration series in the source table -> column suffix in the panel
-MIGRATION_SERIES: dict[str, str] = {"wb": "wb", "undesa2019": "undesa"}
+MIGRATION_SERIES: dict[str, str] = {
+    "wb": "wb",
+    "undesa2019": "undesa",
+    "undesa2020": "undesa2020",
+    "undesa2024": "undesa2024",
+}
 
 
 def _lookup_directed(
@@ -27,11 +32,22 @@ def _lookup_directed(
     return take(tk, vals, keys.key(swap=reverse), f"flow table ({value})")
 
 
-def add_trade(panel: pd.DataFrame, trade: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Add ``exports_ij`` and ``exports_ji`` (current USD) from COW dyadic trade (1870-2014).
+def add_trade(
+    panel: pd.DataFrame,
+    trade: pd.DataFrame | None = None,
+    fill: pd.DataFrame | None = None,
+    fill_country: str = "DEU",
+    fill_years: tuple[int, int] = (1960, 1990),
+) -> pd.DataFrame:
+    """Add ``exports_ij`` and ``exports_ji`` (current USD) from COW dyadic trade (1870-2014),
+    with per-cell source flags ``exports_ij_source`` / ``exports_ji_source`` ("cow",
+    "tradhist", <NA> = missing).
 
     ``trade`` defaults to ``polecon.load("trade_flows")`` (columns exporter, importer, year,
-    value_usd). Zeros stay zeros; missing and uncovered years (after 2014) stay NA.
+    value_usd). Zeros stay zeros; missing and uncovered years (after 2014) stay NA. ``fill``
+    (e.g. ``polecon.load("tradhist_deu")``, same columns) fills the cells that COW leaves
+    missing in dyads of ``fill_country`` in ``fill_years`` (inclusive): West Germany 1960-1990,
+    which COW 4.0 has trading only with Belgium and Luxembourg (issue 11 B).
     """
     require_directed(panel, "add_trade")
     if trade is None:
@@ -40,10 +56,19 @@ def add_trade(panel: pd.DataFrame, trade: pd.DataFrame | None = None) -> pd.Data
         trade = load("trade_flows")
     out = panel.copy(deep=False)
     keys = DyadKeys(panel["i"], panel["j"], panel["year"])
-    out["exports_ij"] = _lookup_directed(keys, trade, ("exporter", "importer"), "value_usd")
-    out["exports_ji"] = _lookup_directed(
-        keys, trade, ("exporter", "importer"), "value_usd", reverse=True
-    )
+    year = panel["year"].to_numpy()
+    in_window = (year >= fill_years[0]) & (year <= fill_years[1])
+    for col, reverse in (("exports_ij", False), ("exports_ji", True)):
+        v = _lookup_directed(keys, trade, ("exporter", "importer"), "value_usd", reverse=reverse)
+        src = np.where(np.isnan(v), None, "cow").astype(object)
+        if fill is not None and len(fill):
+            f = _lookup_directed(keys, fill, ("exporter", "importer"), "value_usd", reverse=reverse)
+            party = (panel["i"] == fill_country) | (panel["j"] == fill_country)
+            use = np.isnan(v) & ~np.isnan(f) & in_window & party.to_numpy(dtype=bool)
+            v = np.where(use, f, v)
+            src[use] = "tradhist"
+        out[col] = v
+        out[f"{col}_source"] = pd.array(src, dtype="string")
     return out
 
 

@@ -86,6 +86,9 @@ TABLE_MODULES: dict[str, str] = {
     "gravity_capitals": "polecon.sources.gravity_pairs",
     "country_year": "polecon.sources.country_year",
     "yotov2016": "polecon.sources.yotov2016",
+    "tradhist_deu": "polecon.sources.tradhist",
+    "pta_design": "polecon.sources.provisions",
+    "bit_provisions": "polecon.sources.provisions",
 }
 
 

@@ -250,6 +250,40 @@ def count_parties(treaties: pd.DataFrame, src: str) -> pd.DataFrame:
     )
 
 
+def _same_side(rows: pd.DataFrame, two_party: np.ndarray) -> np.ndarray:
+    """Accession pairs of two-party agreements whose members stand on one side (issue 11 C).
+
+    DESTA's accession entries list the new member with every existing member, its own bloc's
+    included (EEA 437+2, 2003: POL-DEU).  A pair belongs to a two-party agreement only when its
+    members stand on opposite sides: an accession pair is dropped when both countries are
+    members of the same signing bloc (:data:`SIGNING_BLOCS`) on 1 July of the year after the
+    accession's signature year (the accession to a bloc's agreement is signed before the bloc
+    membership it follows takes effect: EEA 2003 for the EU's 2004 enlargement).  Base-treaty
+    pairs are kept (DESTA lists only cross-side pairs there; an associate such as Finland in
+    EFTA-Finland 1961 faces the bloc it is associated with).
+    """
+    from polecon.countries import members_on
+    from polecon.countries.blocs import UnknownBlocError
+
+    cand = two_party & ~rows["is_base"].to_numpy(dtype=bool)
+    out = np.zeros(len(rows), dtype=bool)
+    if not cand.any():
+        return out
+    sub = rows.loc[cand, ["year", "party_a", "party_b"]]
+    hit = np.zeros(len(sub), dtype=bool)
+    for year in sorted(set(sub["year"].astype(int).tolist())):
+        at = (sub["year"] == year).to_numpy(dtype=bool)
+        for bloc in SIGNING_BLOCS:
+            try:
+                members = members_on(bloc, int(year) + 1)
+            except UnknownBlocError:
+                continue
+            both = sub["party_a"].isin(members) & sub["party_b"].isin(members)
+            hit |= at & both.to_numpy(dtype=bool)
+    out[np.flatnonzero(cand)[hit]] = True
+    return out
+
+
 # ---------------------------------------------------------------------------
 # parser
 # ---------------------------------------------------------------------------
@@ -370,6 +404,25 @@ def parse(
                 f"{sorted(set(rows.loc[missing, 'base_treaty'].tolist()))}; n_parties = distinct countries in their dyads"
             )
     kind = np.where(n_parties.to_numpy(dtype=float) == 2, "bfta", "pta")
+    inside = _same_side(rows, kind == "bfta")
+    if inside.any() and log is not None:
+        log.drop(
+            f"{src}: accession pairs inside one side of a two-party agreement (both members of "
+            "one signing bloc a year after the accession's signature, e.g. POL-DEU in EEA 437+2)",
+            int(inside.sum()),
+            [
+                f"{n} {a}-{b}"
+                for n, a, b in rows.loc[inside, ["number", "party_a", "party_b"]].itertuples(
+                    index=False
+                )
+            ],
+        )
+    rows, kind, n_parties, title = (
+        rows.loc[~inside],
+        kind[~inside],
+        n_parties[~inside],
+        title[~inside],
+    )
 
     # withdrawals
     w_src = source_label(withdrawal_path)

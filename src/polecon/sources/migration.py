@@ -8,6 +8,8 @@ Columns ``origin, destination, year, stock, series``; key ``(origin, destination
   after its year-label correction, is only a cross-check of 1960-2000 (option ``crosscheck``).
 - ``series == "undesa2019"``: UN DESA International Migrant Stock 2019, 1990-2019 every 5 years
   plus 2019 (:mod:`polecon.sources.undesa`).
+- ``series == "undesa2020"`` / ``"undesa2024"``: the 2020 and 2024 revisions, 1990-2020 every 5
+  years (+ 2024) (:mod:`polecon.sources.undesa_revisions`); the 2024 revision revised back years.
 
 The series are never mixed, summed or interpolated here. Both report on today's borders: a
 successor state (e.g. ``HRV``, ``UKR``) appears in years before it existed. This table keeps the
@@ -25,16 +27,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from polecon.sources import undesa, wb_migration
+from polecon.sources import undesa, undesa_revisions, wb_migration
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._schema import Column, Schema, SourceError
 
 SERIES: dict[str, tuple[int, ...]] = {
     "wb": wb_migration.WB_YEARS,
     "undesa2019": undesa.UNDESA_YEARS,
+    **{name: spec[2] for name, spec in undesa_revisions.REVISIONS.items()},
 }
 
-CITATION = "Series 'wb': " + wb_migration.CITATION + " Series 'undesa2019': " + undesa.CITATION
+CITATION = (
+    "Series 'wb': " + wb_migration.CITATION + " Series 'undesa2019': " + undesa.CITATION
+    + " Series 'undesa2020', 'undesa2024': " + undesa_revisions.CITATION
+)  # fmt: skip
 
 SCHEMA = Schema(
     name="migration_stocks",
@@ -61,7 +67,7 @@ SCHEMA = Schema(
             unit="year",
             nullable=False,
             min=1960,
-            max=2019,
+            max=2024,
         ),
         Column(
             "stock",
@@ -74,7 +80,7 @@ SCHEMA = Schema(
         Column(
             "series",
             "string",
-            "wb (World Bank 1960-2018) or undesa2019 (UN DESA 2019)",
+            "wb (World Bank 1960-2018), undesa2019, undesa2020 or undesa2024 (UN DESA revisions)",
             nullable=False,
             allowed=frozenset(SERIES),
         ),
@@ -195,7 +201,12 @@ def build_undesa(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
 @register_table(
     "migration_stocks",
     schema=SCHEMA,
-    raw=(wb_migration.RAW_KEY, wb_migration.BY_SEX_KEY, undesa.RAW_KEY),
+    raw=(
+        wb_migration.RAW_KEY,
+        wb_migration.BY_SEX_KEY,
+        undesa.RAW_KEY,
+        *(spec[0] for spec in undesa_revisions.REVISIONS.values()),
+    ),
     citation=CITATION,
     default_options={"series": "all", "crosscheck": True},
 )
@@ -204,7 +215,8 @@ def build(
 ) -> pd.DataFrame:
     """Bilateral migrant stocks, World Bank and UN DESA 2019 series (persons).
 
-    Options: ``series`` = ``"all"`` (default), ``"wb"`` or ``"undesa2019"``; ``crosscheck``
+    Options: ``series`` = ``"all"`` (default), ``"wb"``, ``"undesa2019"``, ``"undesa2020"`` or
+    ``"undesa2024"`` (UN DESA revisions are separate series, never mixed); ``crosscheck``
     (default True) compares the WB 1960-2000 waves with the dcData by-sex file and fails the
     build if they disagree.
     """
@@ -215,6 +227,9 @@ def build(
         parts.append(build_wb(raw, log, crosscheck=crosscheck))
     if series in ("all", "undesa2019"):
         parts.append(build_undesa(raw, log))
+    for name, spec in undesa_revisions.REVISIONS.items():
+        if series in ("all", name):
+            parts.append(undesa_revisions.parse(raw[spec[0]], name, log))
     df = pd.concat(parts, ignore_index=True)
     df["series"] = df["series"].astype("string")
     df["origin"] = df["origin"].astype("string")

@@ -17,8 +17,10 @@ Documented rules:
 - BLEU (``BLEU (Belgium-Luxembourg Economic Union)`` / ``Belgium/Luxembourg``) is expanded
   to BEL and LUX with :func:`polecon.countries.expand_blocs` (``bloc = "BLEU"``).  The
   1989 BLEU-USSR treaty is listed as one row per Belgian or Luxembourgish party and
-  successor state; such a row gives only the country its ``parties`` field names.
-- Successor listings: rows with the same signature date and the same partner whose other
+  successor state; every such row expands to both members (issue 11 C), and where two
+  listings give the same pair, the one whose ``parties`` names that member is kept.
+- Successor listings: rows with (nearly) the same signature date (within
+  ``SUCCESSOR_DATE_TOLERANCE_DAYS``) and the same partner whose other
   party is a successor of the same dissolved state (Czechoslovakia 1993-01-01, USSR
   1991-12-26, SFR Yugoslavia 1992-04-27, Serbia and Montenegro 2006-06-03), signed before
   that dissolution, are ONE agreement (e.g. US-Czechoslovakia 1991, listed as CZE-USA and
@@ -28,8 +30,9 @@ Documented rules:
   the same pair (Russia-FRY 1995, listed under "Yugoslavia (former)" and "Serbia"), the
   listing with the smallest source id is kept and the other logged as dropped.
 - TIP group parties (EU, EFTA, ASEAN, ...) become bloc codes; blocs without a membership
-  table in ``polecon.countries`` (or signed before the bloc's recorded start) cannot be
-  expanded, so those TIPs are dropped and logged.  A TIP whose only party is a bloc (e.g.
+  table in ``polecon.countries`` are expanded with the DESTA-derived memberships passed as
+  ``blocs`` (:mod:`polecon.sources.desta_blocs`); the rest (no membership anywhere, or signed
+  before the bloc's recorded start) cannot be expanded, so those TIPs are dropped and logged.  A TIP whose only party is a bloc (e.g.
   the EU Treaty 1957) pairs the bloc's members with each other.
 """
 
@@ -313,7 +316,49 @@ def _map_names(
     return long.assign(code=code, group=group | bleu)
 
 
-def _expand(long: pd.DataFrame, rows: pd.DataFrame, src: str, log: BuildLog | None) -> pd.DataFrame:
+def _expand_derived(
+    long: pd.DataFrame, failing: dict[object, str], blocs: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[object, str]]:
+    """Expand bloc parties that ``polecon.countries`` lacks with the DESTA-derived spells
+    (:mod:`polecon.sources.desta_blocs`); returns the rows and the source rows still failing.
+
+    A TIP is expanded only if each of its failing bloc parties has derived members at the
+    signature date; its other parties are left to ``expand_blocs``.
+    """
+    from polecon.countries import members_on
+    from polecon.sources.desta_blocs import members_at
+
+    def derived(code: str, date: pd.Timestamp) -> list[str] | None:
+        try:
+            members_on(code, date)
+            return None  # a table in polecon.countries: expand_blocs handles it
+        except ValueError:
+            return members_at(blocs, code, date)
+
+    still = dict(failing)
+    todo = long[long["row"].isin(list(failing)) & long["group"]]
+    expansion: dict[object, list[str]] = {}
+    for row, grp in todo.groupby("row", sort=True):
+        got = {i: derived(str(c), pd.Timestamp(d)) for i, c, d in
+               grp[["code", "signed"]].itertuples()}  # fmt: skip
+        if all(m is None or m for m in got.values()):
+            still.pop(row)
+            expansion.update({i: m for i, m in got.items() if m})
+    parts = [long.drop(index=list(expansion))]
+    for i, members in expansion.items():
+        rep = long.loc[[i] * len(members)].assign(code=members, group=False)
+        parts.append(rep.assign(_derived=str(long.at[i, "code"])))
+    out = pd.concat(parts).sort_index(kind="stable").reset_index(drop=True)
+    return out, still
+
+
+def _expand(
+    long: pd.DataFrame,
+    rows: pd.DataFrame,
+    src: str,
+    log: BuildLog | None,
+    blocs: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Expand bloc parties to their members at signature (``expand_blocs``).
 
     A TIP whose bloc cannot be expanded (no membership table in ``polecon.countries``, or a
@@ -331,6 +376,17 @@ def _expand(long: pd.DataFrame, rows: pd.DataFrame, src: str, log: BuildLog | No
         except ValueError as exc:
             for r in grp["row"]:
                 failing.setdefault(r, f"{code}: {exc}")
+    n_failing = len(failing)
+    long = long.assign(_derived=pd.NA)
+    if failing and blocs is not None:
+        long, failing = _expand_derived(long, failing, blocs)
+        if log is not None:
+            log.note(
+                f"{src}: {n_failing - len(failing)} of {n_failing} TIPs with a bloc party lacking a "
+                "membership table expanded with bloc memberships derived from DESTA "
+                "(polecon.sources.desta_blocs, reviewed corrections in "
+                "datasets/countries/desta_bloc_corrections.csv)"
+            )
     if failing:
         bad_rows = sorted(failing)
         bits = [r for r in bad_rows if kind.get(r) != "tip"]
@@ -350,20 +406,25 @@ def _expand(long: pd.DataFrame, rows: pd.DataFrame, src: str, log: BuildLog | No
                 [f"{rows.at[r, 'sid']}: {rows.at[r, 'title']}" for r in bad_rows],
             )
         long = long[~long["row"].isin(bad_rows)]
-    # a BLEU listing restricted to the one member its ``parties`` names keeps bloc "BLEU"
+    # a BLEU listing whose ``parties`` names one member expands to both members all the same
+    # (issue 11 C: the BLEU-USSR Kyrgyz listing names Belgium only); the member it names is
+    # preferred (``_pref``) where another listing of the agreement gives the same pair
     one = (long["group"] & long["code"].isin(["BEL", "LUX"])).to_numpy(dtype=bool)
-    base = long.drop(columns="group").assign(_one=one).reset_index(drop=True)
+    named = long["code"].where(one)
+    base = long.drop(columns="group").assign(code=long["code"].where(~one, "BLEU"), _named=named)
     try:
-        out = expand_blocs(base, "code", "signed")
+        out = expand_blocs(base.reset_index(drop=True), "code", "signed")
     except ValueError as exc:
         raise SourceError(src, f"cannot expand bloc parties: {exc}", column=None) from None
-    out.loc[out["_one"].to_numpy(dtype=bool), "bloc"] = "BLEU"
-    return out.drop(columns="_one")
+    out["_pref"] = (out["_named"].isna() | (out["_named"] == out["code"])).to_numpy(dtype=bool)
+    derived = out["_derived"].notna().to_numpy(dtype=bool)
+    out.loc[derived, "bloc"] = out.loc[derived, "_derived"].astype("string")
+    return out.drop(columns=["_named", "_derived"])
 
 
 def _pairs(long: pd.DataFrame, src: str, log: BuildLog | None) -> pd.DataFrame:
     """All cross-party pairs of each source row; a one-party (bloc) treaty pairs its members."""
-    left = long[["row", "slot", "code", "bloc"]]
+    left = long[["row", "slot", "code", "bloc", "_pref"]]
     n_slots = left.groupby("row")["slot"].nunique()
     m = left.merge(left, on="row", suffixes=("_x", "_y"))
     single = (m["row"].map(n_slots) == 1).to_numpy(dtype=bool)
@@ -392,6 +453,7 @@ def _pairs(long: pd.DataFrame, src: str, log: BuildLog | None) -> pd.DataFrame:
             "party_a": a.to_numpy(),
             "party_b": b.to_numpy(),
             "bloc": bloc.to_numpy(),
+            "_pref": (m["_pref_x"] & m["_pref_y"]).to_numpy(dtype=bool),
         }
     )
     dup = out.duplicated(["row", "party_a", "party_b"]).to_numpy()
@@ -411,6 +473,24 @@ def _title_codes(long: pd.DataFrame) -> pd.DataFrame:
     return c.pivot(index="row", columns="slot", values="code")
 
 
+#: successor listings of one treaty may differ in their signature date (UNCTAD lists the
+#: Sweden-Yugoslavia BIT under SRB, HRV, SVN dated 1978-11-10 and under BIH dated 1978-11-11):
+#: listings with the same partner and predecessor whose dates lie within this many days of the
+#: previous listing are one agreement (issue 11 C)
+SUCCESSOR_DATE_TOLERANCE_DAYS = 31
+
+
+def _date_spell(rows: pd.DataFrame, partner: pd.Series) -> pd.Series:
+    """Per row: a label shared by listings with the same partner whose signature dates chain
+    within :data:`SUCCESSOR_DATE_TOLERANCE_DAYS` of each other (the earliest date of the chain)."""
+    df = pd.DataFrame({"p": partner.to_numpy(), "d": rows["signed"].to_numpy()}, index=rows.index)
+    df = df.sort_values(["p", "d"], kind="stable")
+    gap = df.groupby("p")["d"].diff() > pd.Timedelta(days=SUCCESSOR_DATE_TOLERANCE_DAYS)
+    spell = (gap | df["p"].ne(df["p"].shift())).cumsum()
+    start = df.groupby(spell)["d"].transform("min")
+    return start.astype("string").reindex(rows.index)
+
+
 def _group_ids(rows: pd.DataFrame, codes: pd.DataFrame) -> pd.Series:
     """Agreement group id per BIT row: the smallest source id among rows of one agreement.
 
@@ -425,7 +505,7 @@ def _group_ids(rows: pd.DataFrame, codes: pd.DataFrame) -> pd.Series:
         for pred, (succ, end) in SUCCESSIONS.items():
             hit = (own_code.isin(list(succ)) & (rows["signed"] < end)).fillna(False)
             k = pd.Series(pd.NA, index=rows.index, dtype="string")
-            k[hit] = pred + "|" + partner[hit] + "|" + rows.loc[hit, "signed"].astype("string")
+            k[hit] = pred + "|" + partner[hit] + "|" + _date_spell(rows.loc[hit], partner[hit])
             keys.append(k)
     edges = pd.concat(keys).dropna()
     edges = pd.DataFrame({"row": edges.index, "key": edges.to_numpy()})
@@ -450,6 +530,7 @@ def _assemble(
     src: str,
     name_column: str,
     log: BuildLog | None,
+    blocs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Treaty rows + their party names -> agreement x pair rows (agreements columns)."""
     long = _long_parties(rows, names)
@@ -465,7 +546,7 @@ def _assemble(
             f"members) of {int(gid[moved].nunique())} agreements and share their agreement_id"
         )
     n_parties = pd.Series([len(n) for n in names], index=rows.index, dtype="Int64")
-    long = _expand(long, rows, src, log)
+    long = _expand(long, rows, src, log, blocs)
     pairs = _pairs(long, src, log)
     r = rows.loc[pairs["row"].to_numpy()]
     out = pd.DataFrame(
@@ -484,11 +565,13 @@ def _assemble(
             "bloc": pairs["bloc"].to_numpy(),
             "termination_type": r["termination_type"].to_numpy(),
             "_sid": r["sid"].to_numpy(),
+            "_other": ~pairs["_pref"].to_numpy(dtype=bool),
         }
     )
     # one agreement listed twice for the same pair (Russia-FRY 1995 as "Yugoslavia (former)"
-    # and as "Serbia"): keep the listing with the smallest source id, log the other
-    out = out.sort_values("_sid", kind="stable")
+    # and as "Serbia"): keep the listing with the smallest source id, log the other; a BLEU
+    # listing naming the pair's member comes before one naming the other member
+    out = out.sort_values(["_other", "_sid"], kind="stable")
     dup = out.duplicated(["agreement_id", "party_a", "party_b"], keep="first").to_numpy()
     if dup.any() and log is not None:
         log.drop(
@@ -501,7 +584,7 @@ def _assemble(
                 ].itertuples(index=False)
             ],
         )
-    return out.loc[~dup].drop(columns="_sid")
+    return out.loc[~dup].drop(columns=["_sid", "_other"])
 
 
 # ---------------------------------------------------------------------------
@@ -509,13 +592,17 @@ def _assemble(
 # ---------------------------------------------------------------------------
 
 
-def parse(path: Path | str, *, log: BuildLog | None = None) -> pd.DataFrame:
+def parse(
+    path: Path | str, *, log: BuildLog | None = None, blocs: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Parse the 2025 scrape ``bits_raw.rda`` into agreement x pair rows (schema :data:`SCHEMA`).
 
     ``source_id`` is ``treaty_id`` (the row's position in the scraped list, not an UNCTAD id);
     ``agreement_id`` is ``"unctad2025:<treaty_id>"`` of the agreement's first listing.
     Deliberate drops and merges (module docstring) are recorded in ``log`` when given.
-    Errors name the file, the column and 0-based data rows.
+    Errors name the file, the column and 0-based data rows.  ``blocs`` (spells ``bloc, member,
+    start, end``, e.g. :func:`polecon.sources.desta_blocs.spells`) expands TIP blocs that have no
+    membership table in ``polecon.countries`` (ASEAN, MERCOSUR, ...).
     """
     path = Path(path)
     src = source_label(path)
@@ -587,7 +674,7 @@ def parse(path: Path | str, *, log: BuildLog | None = None) -> pd.DataFrame:
             src, "TIP lists no party", column="parties", rows=df.index[bad_tip].tolist()
         )
     bleu_member = _parties_country(parties.fillna(""))
-    out = _assemble(rows, names, bleu_member, "unctad2025", src, "short_title", log)
+    out = _assemble(rows, names, bleu_member, "unctad2025", src, "short_title", log, blocs)
     return finalize(out, SCHEMA, src)
 
 
