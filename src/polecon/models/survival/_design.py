@@ -78,13 +78,16 @@ def build_design(
     ``other`` columns (time, event, cluster, ...) are dropped with a warning that counts them
     by column (never silently). Non-finite covariate values (e.g. ``np.log(0)``) are an error.
     """
-    spec = formulaic.Formula(rhs)
-    used = sorted(spec.required_variables)
+    used = sorted(formulaic.Formula(rhs).required_variables)
     check_columns(data, [*used, *other], model)
     cols = list(dict.fromkeys([*used, *(c for c in other if c is not None)]))
-    na = data[cols].isna()
-    dropped = {c: int(n) for c, n in na.sum().items() if n}
-    keep = ~na.any(axis=1).to_numpy()
+    keep = np.ones(len(data), dtype=bool)
+    dropped = {}
+    for c in cols:
+        na = data[c].isna().to_numpy()
+        if na.any():
+            dropped[c] = int(na.sum())
+            keep &= ~na
     if dropped:
         warnings.warn(
             f"{model}: {int((~keep).sum())} of {len(data)} rows dropped for missing values "
@@ -95,12 +98,14 @@ def build_design(
     if len(sub) == 0:
         raise ModelInputError(f"{model}: no rows left after dropping missing values {dropped}")
     mm = formulaic.model_matrix(rhs, sub, na_action="ignore")
+    spec = mm.model_spec
     names = [str(c) for c in mm.columns]
-    x = np.asarray(mm, dtype=np.float64)
     if not intercept and "Intercept" in names:
-        j = names.index("Intercept")
-        x = np.delete(x, j, axis=1)
-        names.pop(j)
+        names.remove("Intercept")
+        mm = mm[names]
+    x = mm.to_numpy(dtype=np.float64)
+    if not x.flags.writeable or not x.flags.c_contiguous:
+        x = np.ascontiguousarray(x).copy() if not x.flags.writeable else np.ascontiguousarray(x)
     if x.shape[1] == 0:
         raise ModelInputError(f"{model}: formula {rhs!r} gives no covariates")
     bad = ~np.isfinite(x)
@@ -111,17 +116,19 @@ def build_design(
             f"{model}: covariate {names[j]!r} is not finite in {int(bad[:, j].sum())} rows "
             f"(first: row {sub.index[i]!r}), e.g. log of 0"
         )
-    x = np.ascontiguousarray(x)
     check_rank(x, names, model=model, intercept=intercept)
-    return Design(x=x, names=names, keep=keep, dropped=dropped, spec=mm.model_spec)
+    return Design(x=x, names=names, keep=keep, dropped=dropped, spec=spec)
 
 
 def check_rank(x: np.ndarray, names: list[str], *, model: str, intercept: bool) -> None:
     """Error naming covariates that are constant (where the model has no intercept, a constant
     is absorbed by the baseline) or linear combinations of earlier ones."""
-    sd = x.std(axis=0)
-    scale = np.maximum(np.abs(x).max(axis=0), 1.0)
-    const = [n for n, s, m in zip(names, sd, scale, strict=True) if s <= 1e-12 * m]
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    const = [
+        n
+        for n, a, b in zip(names, lo, hi, strict=True)
+        if b - a <= 1e-12 * max(abs(a), abs(b), 1.0)
+    ]
     if intercept and "Intercept" in names:
         const = [n for n in const if n != "Intercept"]
     if const:
@@ -130,10 +137,13 @@ def check_rank(x: np.ndarray, names: list[str], *, model: str, intercept: bool) 
             f"({'collinear with the intercept' if intercept else 'absorbed by the baseline'}); "
             "drop them"
         )
-    xs = x - x.mean(axis=0) if not intercept else x
-    xs = xs / np.maximum(np.sqrt((xs**2).mean(axis=0)), 1e-300)
-    # Gram matrix (k x k) keeps memory O(k^2); pivot-free Cholesky-style sweep names the culprit
-    g = xs.T @ xs / len(xs)
+    # Gram matrix of the (centred, if no intercept) standardised columns: O(k^2) memory
+    g = x.T @ x / len(x)
+    if not intercept:
+        m = x.mean(axis=0)
+        g -= np.outer(m, m)
+    sc = 1.0 / np.sqrt(np.maximum(np.diag(g), 1e-300))
+    g = g * np.outer(sc, sc)
     k = len(names)
     basis: list[int] = []
     for j in range(k):
