@@ -3,6 +3,7 @@ Firth-penalised logit. Formula and DataFrame in, a results object of the team pr
 
 from polecon.models.survival._design import ModelInputError
 from polecon.models.survival._results import SurvivalResults
+from polecon.models.survival.clogit import clogit
 from polecon.models.survival.cox import cox
 
-__all__ = ["ModelInputError", "SurvivalResults", "cox"]
+__all__ = ["ModelInputError", "SurvivalResults", "clogit", "cox"]
