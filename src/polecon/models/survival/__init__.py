@@ -5,5 +5,13 @@ from polecon.models.survival._design import ModelInputError
 from polecon.models.survival._results import SurvivalResults
 from polecon.models.survival.clogit import clogit
 from polecon.models.survival.cox import cox
+from polecon.models.survival.firth import FirthResults, firth_logit
 
-__all__ = ["ModelInputError", "SurvivalResults", "clogit", "cox"]
+__all__ = [
+    "FirthResults",
+    "ModelInputError",
+    "SurvivalResults",
+    "clogit",
+    "cox",
+    "firth_logit",
+]
