@@ -155,6 +155,25 @@ def test_yearly_rows_equal_statsmodels_phreg_with_entry_nudged(ties):
     np.testing.assert_allclose(fit.bse, ph.bse, rtol=1e-6)
 
 
+def test_breslow_clustered_se_equal_statsmodels_phreg_robust():
+    """With Breslow ties PHReg's grouped robust covariance is Lin-Wei as ours (its Efron robust
+    covariance uses Breslow-type score residuals, so only Breslow is comparable)."""
+    long, _ = yearly(seed=8)
+    long["x3"] = np.cos(long["stop"]) * long["x1"]
+    fit = cox(
+        "event ~ x1 + x2 + x3", long, start="start", stop="stop", ties="breslow", cluster="grp"
+    )
+    ph = PHReg(
+        long["stop"],
+        long[["x1", "x2", "x3"]],
+        status=long["event"],
+        entry=long["start"] + 1e-6,
+        ties="breslow",
+    ).fit(groups=long["grp"].to_numpy())
+    np.testing.assert_allclose(fit.params, ph.params, rtol=1e-6)
+    np.testing.assert_allclose(fit.bse, ph.bse, rtol=1e-6)
+
+
 def test_strata_equal_statsmodels_phreg():
     long, spells = yearly(seed=3)
     spells["region"] = spells["unit"] % 3

@@ -213,6 +213,7 @@ def clogit(
         iterations=it,
         converged=converged,
         n_clusters=n_clusters,
+        fixef_names=groups,  # conditioned out: the conditional (fixed-effects) logit
         info={
             "groups": groups,
             "n_groups": len(starts),

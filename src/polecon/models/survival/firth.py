@@ -183,6 +183,8 @@ def firth_logit(
     model = "firth_logit"
     if wald not in ("information", "augmented"):
         raise ModelInputError(f"firth_logit: wald={wald!r}; use 'information' or 'augmented'")
+    if ci not in (None, "profile", "wald"):
+        raise ModelInputError(f"firth_logit: ci={ci!r}; use 'profile' or 'wald'")
     lhs, rhs = split_formula(formula)
     if lhs is None:
         raise ModelInputError(f"firth_logit: formula {formula!r} needs an outcome left of '~'")
@@ -217,6 +219,7 @@ def firth_logit(
         vcov = bread
         vtype = f"Wald, {conv}"
     ll0 = _evaluate(x, y, np.zeros(x.shape[1])).pll
+    ci_method = ci or ("wald" if cluster is not None else "profile")
     df = lambda a: pd.DataFrame(a, index=names, columns=names)  # noqa: E731
     return FirthResults(
         model=model,
@@ -234,10 +237,10 @@ def firth_logit(
         converged=res.converged,
         n_clusters=n_clusters,
         info={
-            "ci": ci or ("wald" if cluster is not None else "profile"),
+            "ci": ci_method,
             "wald": wald,
             "dropped": design.dropped,
-            "summary_items": {"loglik": "penalised", "intervals": ci or "profile/wald"},
+            "summary_items": {"loglik": "penalised", "intervals": ci_method},
         },
         _x=x,
         _y=y,
