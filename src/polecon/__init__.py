@@ -16,6 +16,10 @@ _LAZY = {
     "ppml": ("polecon.models.gravity", "ppml"),
     "ols": ("polecon.models.gravity", "ols"),
     "build_panel": ("polecon.panel", "build_panel"),
+    "risk_set": ("polecon.panel.spells", "risk_set"),
+    "cox": ("polecon.models.survival", "cox"),
+    "clogit": ("polecon.models.survival", "clogit"),
+    "firth_logit": ("polecon.models.survival", "firth_logit"),
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -192,6 +192,9 @@ def _parse_entry(raw: dict[str, Any], where: str) -> Entry:
     values: dict[str, Any] = {}
     for key in _STR_FIELDS:
         value = raw.get(key)
+        if key == "upstream_date" and value == "":  # stated as unknown; checked below
+            values[key] = value
+            continue
         if not isinstance(value, str) or not value.strip():
             raise ManifestError(f"{where}: field {key!r} is missing or not a non-empty string")
         values[key] = value
@@ -220,7 +223,10 @@ def _parse_entry(raw: dict[str, Any], where: str) -> Entry:
         (bool(_SHA1.match(e.upstream_commit)), "upstream_commit must be 40 lowercase hex digits"),
         (bool(_SHA1.match(e.upstream_blob)), "upstream_blob must be 40 lowercase hex digits"),
         (bool(_REPO.match(e.upstream_repo)), "upstream_repo must be OWNER/REPO"),
-        (bool(_DATE.match(e.upstream_date)), "upstream_date must be YYYY-MM-DD"),
+        (
+            e.upstream_date == "" or bool(_DATE.match(e.upstream_date)),
+            "upstream_date must be YYYY-MM-DD (or empty when the provenance does not state it)",
+        ),
         (e.format in FORMATS, f"format {e.format!r} is not one of {sorted(FORMATS)}"),
         (e.pinned_by in PINNED_BY, f"pinned_by {e.pinned_by!r} is not one of {sorted(PINNED_BY)}"),
         (PurePosixPath(e.path).name == e.filename, "filename must be the last part of path"),
@@ -561,7 +567,7 @@ def cite(key: str) -> str:
     fields = [
         ("author", "{" + _bib(e.producer) + "}"),
         ("title", "{" + _bib(e.title) + "}"),
-        ("year", e.upstream_date[:4]),
+        ("year", e.upstream_date[:4] or "n.d."),
         ("version", _bib(e.version)),
         (
             "howpublished",
