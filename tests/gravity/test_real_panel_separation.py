@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from polecon.models.gravity import separation as sep
-from polecon.models.gravity.model import ppml
+from polecon.models.glm import separation as sep
+from polecon.models.gravity import ppml
 
 FORMULA = "value_usd ~ traded_before | iy + jy + pair"
 

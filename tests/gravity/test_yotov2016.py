@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from polecon.models.gravity import replication as rep
+from polecon.reports import yotov2016 as rep
 
 # Reference values computed with pyfixest 0.60 (feols/fepois, vcov={"CRV1": "pair_id"}, default
 # ssc = fixest's: adj=True with K counting non-nested FE levels, cluster_adj=True) on the samples

@@ -1,5 +1,9 @@
-"""Variance estimators (iid, heteroskedasticity-robust, one- and multi-way CRV1) and the two
-small-sample-correction (ssc) presets.
+"""Sandwich variance estimators (iid, heteroskedasticity-robust, one- and multi-way CRV1) built
+from score rows and a bread, with small-sample-correction (ssc) presets per model family.
+
+Families: least squares (``"ols"``, ``"lpm"``, ``"gaussian"``) and likelihood models
+(``"ppml"``, ``"logit"``, ``"cloglog"`` and any other label); they differ only for iid errors
+(least squares scales by the residual variance).
 
 All estimators are sandwiches ``V = c * B M B`` with bread ``B = (X~' W X~)^{-1}`` (X~: regressors
 with the fixed effects partialled out, W: the final IRLS weights for PPML or the user weights
@@ -43,14 +47,25 @@ exporter-year/importer-year levels: ``sqrt(28,481/25,315) = 1.061`` = 0.1084/0.1
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from polecon.models.gravity import _kernels as K
+from polecon.models._core import _kernels as K
+
+if TYPE_CHECKING:
+    from polecon.models._core.data import ModelData
 
 SSC_PRESETS = ("stata", "fixest")
+LEAST_SQUARES = frozenset({"ols", "lpm", "gaussian"})
+FEW_CLUSTERS = 10  # fewer clusters than this in a dimension: a FewClustersWarning
+
+
+class FewClustersWarning(UserWarning):
+    """Clustered standard errors with fewer than ``FEW_CLUSTERS`` clusters are unreliable."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +77,9 @@ class VcovSpec:
 
     @property
     def label(self) -> str:
-        return f"CRV1 ({self.cluster})" if self.kind == "CRV1" else self.kind
+        if self.kind == "CRV1":
+            return f"CRV1 clustered by {self.cluster}"
+        return {"iid": "iid", "hetero": "heteroskedasticity-robust"}[self.kind]
 
 
 def parse_vcov(vcov: object) -> VcovSpec:
@@ -116,9 +133,11 @@ def _fixest_dfk(d: DofInfo, clustered: bool) -> int:
 def ssc_factor(ssc: str, kind: str, model: str, d: DofInfo) -> tuple[float, int]:
     """Small-sample factor ``c`` and the residual degrees of freedom used for t tests.
 
-    ``kind`` in {"iid", "hetero", "CRV1"}; ``model`` in {"ppml", "ols"}. For OLS-iid the factor
-    multiplies ``RSS * B`` (i.e. it includes the 1/(N - .) of sigma^2).
+    ``kind`` in {"iid", "hetero", "CRV1"}; ``model`` a family label (least squares when in
+    :data:`LEAST_SQUARES`). For least-squares iid the factor multiplies ``RSS * B`` (i.e. it
+    includes the 1/(N - .) of sigma^2).
     """
+    ls = model in LEAST_SQUARES
     n = d.n
     gmin = min(d.n_clusters) if d.n_clusters else 0
     if kind == "CRV1" and gmin < 2:
@@ -129,7 +148,7 @@ def ssc_factor(ssc: str, kind: str, model: str, d: DofInfo) -> tuple[float, int]
         dfk = _fixest_dfk(d, clustered=kind == "CRV1")
         if kind == "iid":
             c = (n - 1) / (n - dfk)
-            if model == "ols":
+            if ls:
                 c /= n - 1
         elif kind == "hetero":
             c = n / (n - dfk)
@@ -140,7 +159,7 @@ def ssc_factor(ssc: str, kind: str, model: str, d: DofInfo) -> tuple[float, int]
     if ssc != "stata":
         raise ValueError(f"ssc={ssc!r} not understood; use one of {SSC_PRESETS}")
     if kind == "iid":
-        c = 1.0 / (n - 1) if model == "ols" else 1.0
+        c = 1.0 / (n - 1) if ls else 1.0
     elif kind == "hetero":
         c = n / (n - 1)
     else:
@@ -211,3 +230,85 @@ def sandwich(
         if psd_fix and len(clusters) > 1:
             v, _ = fix_psd(v)
     return (v + v.T) / 2
+
+
+def dof_info(md: ModelData, k: int, vspec: VcovSpec) -> DofInfo:
+    """Sample size, coefficient count, fixed-effect sizes and their nesting in the clusters."""
+    sizes = tuple(f.size for f in md.fixef)
+    nested: tuple[bool, ...] = (False,) * len(sizes)
+    ncl: tuple[int, ...] = ()
+    if vspec.kind == "CRV1":
+        ncl = tuple(c.size for c in md.clusters)
+        # candidate cluster partitions: each dimension and, for multi-way, their intersection
+        # (as pyfixest's nesting check, which also looks at the interaction column)
+        parts = [(c.codes, c.size) for c in md.clusters]
+        if len(parts) > 1:
+            inter = np.zeros(md.n, dtype=np.int64)
+            for c in md.clusters:
+                inter = inter * c.size + c.codes
+            u, inv = np.unique(inter, return_inverse=True)
+            parts.append((inv, len(u)))
+        names = {c.name for c in md.clusters}
+        nested = tuple(
+            f.name in names or any(is_nested(f.codes, f.size, codes) for codes, _ in parts)
+            for f in md.fixef
+        )
+    return DofInfo(n=md.n, k=k, fe_sizes=sizes, fe_nested=nested, n_clusters=ncl)
+
+
+def check_clusters(md: ModelData, vspec: VcovSpec, model: str, stacklevel: int = 4) -> None:
+    """Error below 2 clusters in a dimension, :class:`FewClustersWarning` below FEW_CLUSTERS."""
+    if vspec.kind != "CRV1":
+        return
+    few = {c.name: c.size for c in md.clusters if c.size < 2}
+    if few:
+        raise ValueError(
+            f"{model}: clustered variance needs at least 2 clusters per dimension; "
+            f"{vspec.cluster!r} has {few} cluster(s) in the estimation sample of {md.n} rows"
+        )
+    small = {c.name: c.size for c in md.clusters if c.size < FEW_CLUSTERS}
+    if small:
+        warnings.warn(
+            f"{model}: only {small} clusters in the estimation sample; cluster-robust standard "
+            f"errors are unreliable with fewer than {FEW_CLUSTERS} clusters (consider a wild "
+            "cluster bootstrap)",
+            FewClustersWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def weighted_cross(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``x' diag(w) x`` (k, k) without a temporary (n, k) array."""
+    n = x.shape[0]
+    return K.weighted_cross(x, np.ascontiguousarray(w), K._block_bounds(n, K._n_blocks(n)))
+
+
+def model_vcov(
+    md: ModelData,
+    vspec: VcovSpec,
+    ssc: str,
+    model: str,
+    xt: np.ndarray,
+    w: np.ndarray,
+    resid_w: np.ndarray,
+    rss: float | None = None,
+) -> tuple[np.ndarray, DofInfo, int, np.ndarray]:
+    """Sandwich VCE of a fitted model.
+
+    ``xt`` (n, k): regressors with the fixed effects partialled out (weighted by ``w``);
+    ``w`` (n,): bread weights (IRLS weights, or the user weights for least squares), so that
+    the bread is ``(xt' W xt)^{-1}``; ``resid_w`` (n,): score residuals, so the score rows are
+    ``resid_w[i] * xt[i]`` (GLM: ``wt (y - mu) dmu/deta / V(mu)``; OLS: ``wt e``); ``rss``
+    (least-squares iid only). Returns (V (k, k), DofInfo, residual df for t tests, bread).
+    """
+    k = xt.shape[1]
+    check_clusters(md, vspec, model, stacklevel=5)
+    dof = dof_info(md, k, vspec)
+    factor, df_t = ssc_factor(ssc, vspec.kind, model, dof)
+    if k == 0:
+        return np.zeros((0, 0)), dof, df_t, np.zeros((0, 0))
+    bread = np.linalg.inv(weighted_cross(xt, w))
+    scores = xt * resid_w[:, None]
+    clusters = [(c.codes, c.size) for c in md.clusters] if vspec.kind == "CRV1" else None
+    v = sandwich(vspec.kind, bread, scores, clusters, factor, psd_fix=(ssc == "stata"), rss=rss)
+    return v, dof, df_t, bread
