@@ -37,6 +37,17 @@ cluster.adj=TRUE, cluster.df="min")``), for both PPML and OLS:
   * iid ``c = (N-1)/(N-df_k)`` (OLS: ``sigma^2 = RSS/(N-1)``); hetero ``c = N/(N-df_k)``;
     cluster ``c = (N-1)/(N-df_k) * G/(G-1)``, ``G`` the smallest number of clusters.
 
+``ssc="r-sandwich"`` (R ``sandwich::vcovCL`` defaults: ``cadjust = TRUE``, ``type = "HC1"`` for
+``lm``, ``"HC0"`` for ``glm``; ``fix = FALSE``):
+  * cluster: least squares ``c = (N-1)/(N-K)``, likelihood models ``c = 1``, with ``K`` every
+    estimated coefficient (fixed-effect levels counted as dummies, none treated as nested);
+    each term of the multi-way sum is scaled by its *own* ``G_S/(G_S-1)`` (not the minimum G),
+    no eigenvalue fix.
+  * hetero: least squares ``N/(N-K)``, likelihood models ``N/(N-1)``; iid as ``"fixest"``.
+  For one-way clustering ``"r-sandwich"`` equals ``"fixest"`` for least squares without fixed
+  effects and ``"stata"`` for likelihood models (``vcovCL(type = "HC1")`` on a ``glm`` equals
+  ``"fixest"``).
+
 Why the presets differ for PPML (Yotov et al. 2016, Table 3 column 4: book SE 0.102, fixest
 0.108): Stata's ppmlhdfe never applies ``(N-1)/(N-K)``; fixest does, and there ``K = 3,167``
 because the book's pair factor pools the 69 domestic pairs into one level and is therefore not
@@ -59,7 +70,7 @@ from polecon.models._core import _kernels as K
 if TYPE_CHECKING:
     from polecon.models._core.data import ModelData
 
-SSC_PRESETS = ("stata", "fixest")
+SSC_PRESETS = ("stata", "fixest", "r-sandwich")
 LEAST_SQUARES = frozenset({"ols", "lpm", "gaussian"})
 FEW_CLUSTERS = 10  # fewer clusters than this in a dimension: a FewClustersWarning
 
@@ -156,6 +167,15 @@ def ssc_factor(ssc: str, kind: str, model: str, d: DofInfo) -> tuple[float, int]
             c = (n - 1) / (n - dfk) * gmin / (gmin - 1)
         df_t = gmin - 1 if kind == "CRV1" else n - dfk
         return c, int(df_t)
+    if ssc == "r-sandwich":
+        dfk = _fixest_dfk(d, clustered=False)
+        if kind == "iid":
+            c = (n - 1) / (n - dfk) / ((n - 1) if ls else 1.0)
+        elif kind == "hetero":
+            c = n / (n - dfk) if ls else n / (n - 1)
+        else:  # the G_S/(G_S-1) factors are applied per term by meat_cluster(per_term=True)
+            c = (n - 1) / (n - dfk) if ls else 1.0
+        return c, int(gmin - 1 if kind == "CRV1" else n - dfk)
     if ssc != "stata":
         raise ValueError(f"ssc={ssc!r} not understood; use one of {SSC_PRESETS}")
     if kind == "iid":
@@ -172,8 +192,11 @@ def meat_hetero(scores: np.ndarray) -> np.ndarray:
     return scores.T @ scores
 
 
-def meat_cluster(scores: np.ndarray, clusters: list[tuple[np.ndarray, int]]) -> np.ndarray:
-    """Cameron-Gelbach-Miller multi-way meat; ``clusters``: list of (codes (n,), G)."""
+def meat_cluster(
+    scores: np.ndarray, clusters: list[tuple[np.ndarray, int]], per_term: bool = False
+) -> np.ndarray:
+    """Cameron-Gelbach-Miller multi-way meat; ``clusters``: list of (codes (n,), G).
+    ``per_term``: scale each term by its own ``G_S/(G_S-1)`` (R sandwich's ``cadjust``)."""
     k = scores.shape[1]
     meat = np.zeros((k, k))
     q = len(clusters)
@@ -190,7 +213,8 @@ def meat_cluster(scores: np.ndarray, clusters: list[tuple[np.ndarray, int]]) -> 
                     codes, _ = _dense(codes)
                     g = int(codes.max()) + 1
             sums = K.cluster_score_sums(np.ascontiguousarray(scores), codes, g)
-            meat += sign * (sums.T @ sums)
+            adj = g / (g - 1) if per_term and g > 1 else 1.0
+            meat += sign * adj * (sums.T @ sums)
     return meat
 
 
@@ -217,16 +241,19 @@ def sandwich(
     factor: float,
     psd_fix: bool,
     rss: float | None = None,
+    per_term: bool = False,
 ) -> np.ndarray:
-    """Assemble ``V``. For ``kind == "iid"``: ``factor * bread`` (PPML) or
-    ``factor * rss * bread`` (OLS, when ``rss`` is given)."""
+    """Assemble ``V = factor * bread @ meat @ bread`` from score rows (n, k) and the bread
+    (k, k). For ``kind == "iid"``: ``factor * bread`` (likelihood models) or
+    ``factor * rss * bread`` (least squares, when ``rss`` is given). ``psd_fix``: set negative
+    eigenvalues of a multi-way V to 0; ``per_term``: see :func:`meat_cluster`."""
     if kind == "iid":
         v = factor * bread * (1.0 if rss is None else rss)
     elif kind == "hetero":
         v = factor * bread @ meat_hetero(scores) @ bread
     else:
         assert clusters is not None
-        v = factor * bread @ meat_cluster(scores, clusters) @ bread
+        v = factor * bread @ meat_cluster(scores, clusters, per_term) @ bread
         if psd_fix and len(clusters) > 1:
             v, _ = fix_psd(v)
     return (v + v.T) / 2
@@ -310,5 +337,14 @@ def model_vcov(
     bread = np.linalg.inv(weighted_cross(xt, w))
     scores = xt * resid_w[:, None]
     clusters = [(c.codes, c.size) for c in md.clusters] if vspec.kind == "CRV1" else None
-    v = sandwich(vspec.kind, bread, scores, clusters, factor, psd_fix=(ssc == "stata"), rss=rss)
+    v = sandwich(
+        vspec.kind,
+        bread,
+        scores,
+        clusters,
+        factor,
+        psd_fix=(ssc == "stata"),
+        rss=rss,
+        per_term=(ssc == "r-sandwich"),
+    )
     return v, dof, df_t, bread
