@@ -6,12 +6,16 @@ large N, T", J. Econometrics 192; the ``panel.structure = "classic"`` correction
 With fixed effects for i (first factor) and, optionally, t (second factor), the MLE has an
 incidental-parameter bias of order 1/T + 1/N. The plug-in correction is
 
-    beta_bc = beta - H^{-1} sum_f sum_{g in levels of f}
-                  (sum_{r in g} xt_r z_r) / (2 sum_{r in g} w_r),
+    beta_bc = beta - H^{-1} B,   B = - sum_f sum_{g in levels of f}
+                                     (sum_{r in g} xt_r z_r) / (2 sum_{r in g} w_r),
 
 with ``H = xt' W xt`` (the bread's inverse), ``w`` the IRLS weights, ``xt`` the regressors
 demeaned on the fixed effects with weights ``w``, and ``z = wt d2mu/deta2`` times
-``mu_eta / V(mu)`` for non-canonical links (``h`` in alpaca). ``L = 0``: no spectral term, so
+``mu_eta / V(mu)`` for non-canonical links (``h`` in alpaca). The sign of ``B``: the third
+derivative of the log-likelihood in the index is ``-z`` and its second ``-w``, so FW's
+``B = -(1/2) sum E[d_beta d_pi^2 l] / sum E[d_pi^2 l]`` is minus the group sums above (the
+ML estimate is biased away from zero; tests/models/test_monte_carlo.py checks that the
+corrected estimate moves towards the truth). ``L = 0``: no spectral term, so
 the regressors are assumed strictly exogenous (no lagged outcomes).
 """
 
@@ -31,7 +35,7 @@ def logit_bias_correction(
     w: np.ndarray,
     bread: np.ndarray,
 ) -> np.ndarray:
-    """The correction ``H^{-1} b`` (k,) to subtract from the estimate (module docstring).
+    """The correction ``H^{-1} B`` (k,) to subtract from the estimate (module docstring).
 
     ``eta`` (n,) fitted linear predictor; ``xt`` (n, k) demeaned regressors; ``w`` (n,) IRLS
     weights; ``bread`` (k, k) = ``(xt' W xt)^{-1}``.
@@ -53,4 +57,4 @@ def logit_bias_correction(
         for j in range(k):
             num = np.bincount(codes, weights=xt[:, j] * z, minlength=g)
             b[j] += np.sum(num / wsum) / 2.0
-    return bread @ b
+    return -(bread @ b)

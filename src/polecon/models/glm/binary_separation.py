@@ -33,7 +33,7 @@ from scipy.optimize import linprog
 from polecon.models.glm.separation import SeparationUndecidedWarning
 
 METHODS: tuple[str, ...] = ("fe", "simplex")
-LP_MAX_NNZ = 5_000_000
+LP_MAX_NNZ = 250_000
 _FLAG_TOL = 1e-7  # t_i above this (on the 0..1 scale) flags row i
 
 

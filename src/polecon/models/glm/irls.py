@@ -60,6 +60,11 @@ def collinear(
     return keep, absorbed & ~keep
 
 
+def _binary_link(family: Family, m: np.ndarray) -> np.ndarray:
+    """The link function of a binary family at probabilities ``m`` in (0, 1)."""
+    return np.log(m / (1 - m)) if family.kernel == LOGIT else np.log(-np.log1p(-m))
+
+
 def normalise_alpha(alpha: np.ndarray, fes: FixedEffects | None) -> np.ndarray:
     """Set the first level of every factor after the first to 0, shifting into factor 0."""
     if fes is None or fes.n_fe < 2:
@@ -127,14 +132,20 @@ def irls(
             else (np.sum(wt_a) if wt is not None else float(n))
         )
         beta[0] = np.log(sw / se)
-    elif family.binary and (fes is not None or has_intercept):
+    elif family.binary and fes is not None:
+        # start each level of the first factor at the link of its shrunken mean: Newton for a
+        # logit intercept diverges from a start far from the level's mean (R glm starts at
+        # mu = (y + 0.5) / 2 per row for the same reason)
+        g0 = int(fes.sizes[0])
+        c0 = codes[:, 0]
+        wv = wt_a if wt is not None else None
+        sy = np.bincount(c0, weights=y if wv is None else wv * y, minlength=g0)
+        sw = np.bincount(c0, weights=wv, minlength=g0)
+        alpha[: fes.off[1]] = _binary_link(family, (sy + 0.5) / (sw + 1.0))
+    elif family.binary and has_intercept:
         sw = float(np.sum(wt_a)) if wt is not None else float(n)
         m0 = (float(np.sum(wt_a * y) if wt is not None else np.sum(y)) + 0.5) / (sw + 1.0)
-        start = np.log(m0 / (1 - m0)) if family.kernel == LOGIT else np.log(-np.log1p(-m0))
-        if fes is not None:
-            alpha[fes.off[0] : fes.off[1]] = start
-        else:
-            beta[0] = start
+        beta[0] = float(_binary_link(family, np.array([m0]))[0])
 
     if poisson:
 
