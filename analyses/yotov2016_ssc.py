@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from polecon.models.gravity.replication import table3
+from polecon.reports.yotov2016 import table3
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import pyfixest as pf
 import pytest
 
-from polecon.models.gravity import covariance as cov
+from polecon.models._core import covariance as cov
 from polecon.models.gravity import ols, ppml
 
 

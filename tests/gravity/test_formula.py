@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from polecon.models._core.formula import FormulaError, parse_cluster, parse_formula
 from polecon.models.gravity import ols, ppml
-from polecon.models.gravity.formula import FormulaError, parse_cluster, parse_formula
 
 
 def test_parse_basic_and_interactions() -> None:

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from polecon.models._core import _kernels as K
+from polecon.models.glm import separation as sep
 from polecon.models.gravity import ConvergenceWarning, ols, ppml
-from polecon.models.gravity import _kernels as K
-from polecon.models.gravity import separation as sep
 
 
 # ------------------------------------------------------------------ 1. separation memory

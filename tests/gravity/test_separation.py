@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from polecon.models.gravity import separation as sep
-from polecon.models.gravity.separation import detect_separation
+from polecon.models.glm import separation as sep
+from polecon.models.glm.separation import detect_separation
+from polecon.models.gravity import ppml
 
 SUITE = [f"{i:02d}.csv" for i in range(1, 19)]
 GUIDES = [
@@ -158,17 +159,9 @@ def test_suite_agrees_with_oracle(name: str) -> None:
     assert np.array_equal(oracle(y, X, fe), df["separated"].to_numpy() == 1)
 
 
-def _ppml():
-    gravity = pytest.importorskip("polecon.models.gravity")
-    if not hasattr(gravity, "ppml"):
-        pytest.fail("polecon.models.gravity.ppml is missing")
-    return gravity.ppml
-
-
 @pytest.mark.realdata
 @pytest.mark.parametrize("name", SUITE)
 def test_suite_fit_on_the_rest_converges(name: str) -> None:
-    ppml = _ppml()
     df = load(name)
     expected = df["separated"].to_numpy() == 1
     rest = df.loc[~expected].reset_index(drop=True)
@@ -188,7 +181,6 @@ def test_suite_fit_on_the_rest_converges(name: str) -> None:
 @pytest.mark.parametrize("name", SUITE)
 def test_suite_engine_drops_separated_rows(name: str) -> None:
     """On the full file the engine drops every separated row (as separated or singleton)."""
-    ppml = _ppml()
     df = load(name)
     expected = df["separated"].to_numpy() == 1
     if (df["y"] > 0).sum() == 0:
@@ -229,7 +221,6 @@ def test_guide_example1() -> None:
 
 @pytest.mark.realdata
 def test_guide_example1_fit() -> None:
-    ppml = _ppml()
     df = load("guide_example1.csv")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -52,7 +52,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("panel: build the dyad-year panel", "polecon.panel:replicate_stage", "issue 4"),
     Stage(
         "gravity: Yotov et al. (2016) replication",
-        "polecon.models.gravity.replication:replicate_stage",
+        "polecon.reports.yotov2016:replicate_stage",
         "issue 5",
     ),
     Stage(

@@ -1,4 +1,4 @@
-"""numba kernels for the gravity engine (fixed-effect sweeps, group sums, cluster sums).
+"""numba kernels shared by the estimators (fixed-effect sweeps, group sums, cluster sums).
 
 All kernels work on plain contiguous arrays:
 
@@ -9,15 +9,12 @@ All kernels work on plain contiguous arrays:
 
 Kernels are compiled with ``cache=True``. Row loops run over a *fixed* number of row blocks
 (``prange``) with block-private accumulators summed in a fixed order, so results do not depend
-on how many threads execute them (deterministic output). :func:`thread_budget` picks the
-number of numba threads for one fit.
+on how many threads execute them (deterministic output).
 """
 
 from __future__ import annotations
 
 import math
-import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -33,49 +30,17 @@ def _n_blocks(n: int) -> int:
     return 1 if n < 50_000 else N_BLOCKS
 
 
-def _busy_cpus(window: float = 0.03) -> float | None:
-    """CPUs kept busy by *other* work over a short window (Linux /proc/stat), else None."""
-    try:
-
-        def read() -> tuple[int, int]:
-            with open("/proc/stat") as fh:
-                parts = [int(v) for v in fh.readline().split()[1:]]
-            idle = parts[3] + (parts[4] if len(parts) > 4 else 0)
-            return sum(parts), idle
-
-        t0, i0 = read()
-        time.sleep(window)
-        t1, i1 = read()
-    except (OSError, ValueError, IndexError):
-        return None
-    total = t1 - t0
-    if total <= 0:
-        return None
-    ncpu = os.cpu_count() or 1
-    return ncpu * (1.0 - (i1 - i0) / total)
-
-
 @contextmanager
 def thread_budget(n: int) -> Iterator[int]:
-    """Numba threads for one fit of ``n`` rows: as many as there are (mostly) free cores, at
-    least one (parallel regions wait for their slowest thread, so a thread that has to share a
-    core with other work slows the memory-bound sweeps down instead of speeding them up).
-    Restores the previous setting on exit; yields the number of threads used."""
-    prev = nb.get_num_threads()
-    want = prev
-    if n < 50_000:
-        want = 1  # single row block: waking worker threads would only add latency
-    elif prev > 1:
-        busy = _busy_cpus()
-        if busy is not None:
-            # threads that can run without waiting for a core (a core ~3/4 free still counts)
-            free = int((os.cpu_count() or 1) - busy + 0.75)
-            want = max(1, min(prev, free))
-    nb.set_num_threads(want)
-    try:
-        yield want
-    finally:
-        nb.set_num_threads(prev)
+    """Threads that one fit of ``n`` rows can use; yields that number.
+
+    The parallel loops run over a fixed number of row blocks (``_n_blocks(n)``: 1 below 50,000
+    rows, else ``N_BLOCKS``), so at most that many numba threads do work, and the results do not
+    depend on the thread count. Nothing is measured, slept on or changed here: numba's thread
+    count is the caller's setting (``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``), so a
+    bootstrap that calls a fit thousands of times pays nothing for this context.
+    """
+    yield min(nb.get_num_threads(), _n_blocks(n))
 
 
 @nb.njit(**_NB)

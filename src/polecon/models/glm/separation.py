@@ -26,7 +26,7 @@ Three checks, applied in the order given (each sees only the rows not yet flagge
     and an exact LP decides a round that has not settled in 200 iterations;
   * large problems use the method of weighting (weight 1e3 where y > 0) with deferred correction
     of the targets, on the engine's fixed-effect solver
-    (:mod:`polecon.models.gravity.demean`), warm-started. They are first screened: random
+    (:mod:`polecon.models._core.demean`), warm-started. They are first screened: random
     elements of span([X, D]) (two draws, one fixed-effect solve on the y > 0 rows only) are
     fitted on the y > 0 rows; on the y == 0 rows where their residuals vanish no certificate
     can be non-zero, so those rows are settled at once (not separated); when that holds on all
@@ -37,13 +37,14 @@ Three checks, applied in the order given (each sees only the rows not yet flagge
     every separated row at once (``ir_stop="span-lp"``, the rectifier is skipped). Only when
     the span stays undecided does the rectifier run, with the remaining rows as candidates.
 
-CONTRACT: see /tmp/polecon_notes/separation_contract.md (agreed with the estimator's author):
+CONTRACT: (stable; the estimators rely on it):
 ``detect_separation(y, X, fe, weights=None, methods=("fe", "simplex", "ir"), tol=1e-8,
 maxiter=1000) -> SeparationResult``. This module never drops singletons nor modifies inputs.
 """
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,10 +53,10 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
 
-from polecon.models.gravity._kernels import col_absmax
-from polecon.models.gravity.demean import FixedEffects, demean, solve_fe
+from polecon.models._core._kernels import col_absmax
+from polecon.models._core.demean import FixedEffects, demean, solve_fe
 
-__all__ = ["METHODS", "SeparationResult", "detect_separation"]
+__all__ = ["METHODS", "SeparationResult", "SeparationUndecidedWarning", "detect_separation"]
 
 METHODS: tuple[str, ...] = ("fe", "simplex", "ir")
 
@@ -96,6 +97,25 @@ _IR_DENSE_MAX_COLS = 400
 # ... and at most this many rows (above it the weighted projector, whose per-iteration cost is
 # a fixed-effect sweep, is used even for a few columns).
 _IR_DENSE_MAX_ROWS = 100_000
+
+
+class SeparationUndecidedWarning(RuntimeWarning):
+    """A separation check stopped at its time or iteration budget; some rows are undecided
+    (kept in the sample; rows certified before the stop are flagged)."""
+
+
+class _Deadline:
+    """Wall-clock budget of one :func:`detect_separation` call."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = float(seconds)
+        self.end = time.monotonic() + self.seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+    def passed(self) -> bool:
+        return time.monotonic() >= self.end
 
 
 @dataclass(frozen=True)
@@ -147,6 +167,7 @@ def detect_separation(
     methods: tuple[str, ...] = METHODS,
     tol: float = 1e-8,
     maxiter: int = 1000,
+    time_limit: float = 600.0,
 ) -> SeparationResult:
     """Flag the observations separated in a Poisson model ``E[y] = exp(X b + fixed effects)``.
 
@@ -160,6 +181,10 @@ def detect_separation(
         methods: subset of ("fe", "simplex", "ir"), applied in the given order.
         tol: relative accuracy of the IR's inner fixed-effect projections.
         maxiter: maximum number of IR iterations.
+        time_limit: wall-clock seconds for the whole check. When it runs out (or maxiter is
+            reached) the check stops cleanly: rows certified so far are flagged, the others
+            are kept as *undecided*, ``converged`` is False and a
+            :class:`SeparationUndecidedWarning` names the count.
 
     Returns:
         A :class:`SeparationResult`.
@@ -168,6 +193,9 @@ def detect_separation(
         ValueError: on invalid input (naming the argument and offending rows).
     """
     y, X, fe = _validate(y, X, fe, weights, methods, tol, maxiter)
+    if not time_limit > 0:
+        raise ValueError(f"detect_separation: time_limit must be > 0, got {time_limit}")
+    deadline = _Deadline(time_limit)
     n = y.shape[0]
     separated = np.zeros(n, dtype=bool)
     method = np.full(n, "", dtype=object)
@@ -190,11 +218,17 @@ def detect_separation(
         if name == "fe":
             flag = _fe_check(y, fe, active)
         elif name == "simplex":
-            flag = _simplex_check(y, X, active)
+            lp = _simplex_check(y, X, active, deadline)
+            if lp is None:
+                converged = False
+                diagnostics["simplex_stop"] = "budget"
+                _warn_undecided("simplex", int(np.sum(active & (y == 0))), deadline)
+                lp = np.zeros(n, dtype=bool)
+            flag = lp
         else:
-            flag, info = _ir_check(y, X, fe, active, tol, maxiter)
+            flag, info = _ir_check(y, X, fe, active, tol, maxiter, deadline)
             diagnostics.update(info)
-            converged = info["ir_stop"] != "maxiter"
+            converged = converged and info["ir_stop"] not in ("maxiter", "budget")
         flag &= active
         separated |= flag
         method[flag] = name
@@ -314,8 +348,21 @@ def _null_space(A: np.ndarray) -> np.ndarray:
     return vt[rank:].T
 
 
-def _simplex_check(y: np.ndarray, X: np.ndarray | None, active: np.ndarray) -> np.ndarray:
-    """Separation caused by the regressors alone, by linear programming.
+def _warn_undecided(method: str, rows: int, deadline: _Deadline) -> None:
+    warnings.warn(
+        f"separation {method!r}: stopped at its budget ({deadline.seconds:g} s) with up to "
+        f"{rows} rows with y == 0 undecided; they are kept (rows certified so far are flagged). "
+        "Raise separation_time_limit to decide them.",
+        SeparationUndecidedWarning,
+        stacklevel=4,
+    )
+
+
+def _simplex_check(
+    y: np.ndarray, X: np.ndarray | None, active: np.ndarray, deadline: _Deadline | None = None
+) -> np.ndarray | None:
+    """Separation caused by the regressors alone, by linear programming (None: the LP hit
+    the time budget of ``deadline``).
 
     Find z = X g with z = 0 on active rows with y > 0 and z >= 0 on active rows with y == 0,
     maximising sum(min(z_i, 1)) over the latter. Because the feasible z form a convex cone,
@@ -355,7 +402,10 @@ def _simplex_check(y: np.ndarray, X: np.ndarray | None, active: np.ndarray) -> n
     a_ub = sparse.bmat([[neg_a, sparse.identity(m, format="csr")], [neg_a, None]], format="csr")
     b_ub = np.zeros(2 * m)
     bounds = [(None, None)] * d + [(0.0, 1.0)] * m
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    options = {} if deadline is None else {"time_limit": max(deadline.remaining(), 1e-3)}
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs", options=options)
+    if res.status == 1 and deadline is not None:
+        return None
     if res.status != 0:
         raise RuntimeError(f"separation 'simplex': linear programme failed: {res.message}")
     s_rows = np.zeros(rows.shape[0])
@@ -413,9 +463,9 @@ class _ExactProjector:
 class _FEProjection:
     """Weighted projection on fixed-effect dummies with warm starts (fixed rows and weights).
 
-    Uses the engine's :class:`~polecon.models.gravity.demean.FixedEffects` / ``solve_fe`` (codes
+    Uses the engine's :class:`~polecon.models._core.demean.FixedEffects` / ``solve_fe`` (codes
     factorised once, coefficients reused as the next starting point) when available, and the
-    stable :func:`~polecon.models.gravity.demean.demean` contract otherwise.
+    stable :func:`~polecon.models._core.demean.demean` contract otherwise.
     """
 
     def __init__(self, fa: np.ndarray, w: np.ndarray, tol: float) -> None:
@@ -423,7 +473,7 @@ class _FEProjection:
         self.converged = True
         self.coef: np.ndarray | None = None
         try:
-            from polecon.models.gravity.demean import FixedEffects, solve_fe
+            from polecon.models._core.demean import FixedEffects, solve_fe
 
             self._solve = solve_fe
             codes = _dense_codes(fa)
@@ -455,7 +505,7 @@ class _WeightedProjector:
 
     Rows with y > 0 get weight ``_IR_INTERIOR_WEIGHT``; their targets are corrected (they act
     as Lagrange multipliers) until the fit there is zero to working precision. The fixed-effect
-    part uses :func:`polecon.models.gravity.demean.demean`, so it scales to large panels.
+    part uses :func:`polecon.models._core.demean.demean`, so it scales to large panels.
     """
 
     def __init__(
@@ -601,7 +651,7 @@ def _screen(
     return cand, vd_b[big] / scale
 
 
-def _span_certificate(span: np.ndarray) -> np.ndarray | None:
+def _span_certificate(span: np.ndarray, deadline: _Deadline | None = None) -> np.ndarray | None:
     """Separated rows among the screen's candidates, from the span of the draws there.
 
     ``span`` (m, d): d screen draws on the m candidate rows (elements of S restricted to them;
@@ -623,7 +673,7 @@ def _span_certificate(span: np.ndarray) -> np.ndarray | None:
         return None
     if rank == 0:
         return np.zeros(m, dtype=bool)
-    return _simplex_check(np.zeros(m), u[:, :rank], np.ones(m, dtype=bool))
+    return _simplex_check(np.zeros(m), u[:, :rank], np.ones(m, dtype=bool), deadline)
 
 
 def _ir_check(
@@ -633,6 +683,7 @@ def _ir_check(
     active: np.ndarray,
     tol: float,
     maxiter: int,
+    deadline: _Deadline,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Iterated rectifier on the active rows (regressors and fixed effects together).
 
@@ -697,12 +748,20 @@ def _ir_check(
             decided = False
             it_round = 0
             while total < budget:
+                if deadline.passed():
+                    info["ir_stop"] = "budget"
+                    break
                 if isinstance(projector, _ExactProjector) and it_round >= _IR_EXACT_LP_AFTER:
                     # slow rectifier convergence on a small problem: decide every candidate at
                     # once with the exact linear programme on [X, dummies] (cleared rows and
                     # y > 0 rows are equality constraints)
                     yfake = np.where(c, 0.0, 1.0)
-                    lp = _simplex_check(yfake, projector.m, np.ones(rows.size, dtype=bool))
+                    lp = _simplex_check(
+                        yfake, projector.m, np.ones(rows.size, dtype=bool), deadline
+                    )
+                    if lp is None:
+                        info["ir_stop"] = "budget"
+                        break
                     hit = rows[lp]
                     separated_local[hit] = True
                     alive[hit] = False
@@ -762,7 +821,7 @@ def _ir_check(
         if not screened.any():
             info["ir_stop"] = "rank"
             return flag, info
-        decided = _span_certificate(span)
+        decided = _span_certificate(span, deadline)
         n_cand = span.shape[0]
         if (
             decided is None
@@ -775,7 +834,7 @@ def _ir_check(
             screened2, span = _screen(xa, fa, boundary, tol, n_cand + 1, seed=20190305)
             # both screens must agree on the candidates (they do almost surely)
             if np.array_equal(screened2, screened):
-                decided = _span_certificate(span)
+                decided = _span_certificate(span, deadline)
         if decided is not None:
             # exact LP on the span of every possible certificate: the rectifier is not needed
             info["ir_stop"] = "span-lp"
@@ -784,7 +843,11 @@ def _ir_check(
         separated_local, cand, total, worst_delta, inner_ok = rectify(
             screened, min(maxiter, _IR_SCREENED_BUDGET)
         )
-        if cand.any() and int(info["ir_screened_candidates"]) < int(full.sum()):
+        if (
+            cand.any()
+            and info["ir_stop"] != "budget"
+            and int(info["ir_screened_candidates"]) < int(full.sum())
+        ):
             # the reduced problem did not settle quickly: redo it with every y == 0 row as a
             # candidate (the original procedure), within the remaining iteration budget
             info["ir_screen_fallback"] = True
@@ -795,12 +858,14 @@ def _ir_check(
             total += used
     info["ir_iterations"] = total
     info["ir_threshold"] = worst_delta
-    if cand.any():
+    if cand.any() and info["ir_stop"] == "budget":
+        _warn_undecided("ir", int(cand.sum()), deadline)
+    elif cand.any():
         info["ir_stop"] = "maxiter"
         warnings.warn(
             f"separation 'ir': no convergence after {maxiter} iterations; {int(cand.sum())} rows "
             "with y == 0 are undecided and kept (rows certified so far are flagged)",
-            RuntimeWarning,
+            SeparationUndecidedWarning,
             stacklevel=3,
         )
     if not exact:

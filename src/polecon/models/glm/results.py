@@ -1,4 +1,4 @@
-"""Results of a gravity fit (statsmodels-like accessors)."""
+"""Results of a GLM or least-squares fit with high-dimensional fixed effects."""
 
 from __future__ import annotations
 
@@ -7,27 +7,31 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from polecon.models.gravity.data import Factor
+from polecon.models._core.covariance import LEAST_SQUARES
+from polecon.models._core.data import Factor
+from polecon.models._core.results import MODEL_TITLES, ModelResults
+from polecon.models.glm.families import Family
 
 
 @dataclass
-class GravityResults:
-    """Fitted PPML or OLS model with high-dimensional fixed effects.
+class GLMResults(ModelResults):
+    """Fitted PPML, logit, cloglog, Gaussian GLM, OLS or LPM with high-dimensional fixed effects.
 
-    Coefficient accessors are pandas objects indexed by regressor name. ``dropped`` is a Series
-    indexed like the input rows that were not used (in input row order), holding ``"missing"``
-    (an input value is NA), ``"non_finite"`` (inputs present but a value evaluates to +-inf or
-    NaN, e.g. ``np.log(0)``), ``"zero_weight"``, ``"singleton"`` or ``"separation"``. ``pseudo_r2`` (PPML) is McFadden's
-    ``1 - loglik / loglik_0`` against the intercept-only Poisson model (a *pseudo* R², not a
-    share of explained variance). Inference uses the normal distribution for PPML (as ppmlhdfe
-    and fixest) and Student's t with ``df_resid`` degrees of freedom for OLS. ``iterations`` counts
-    IRLS iterations (PPML) or fixed-effect projection sweeps (OLS); ``collinear`` lists the
-    regressors dropped as collinear with the fixed effects or with earlier regressors.
+    Implements the results protocol (:class:`polecon.models._core.results.ModelResults`).
+    ``dropped`` is a Series indexed like the input rows that were not used (in input row
+    order), holding ``"missing"`` (an input value is NA), ``"non_finite"`` (inputs present but a
+    value evaluates to +-inf or NaN, e.g. ``np.log(0)``), ``"zero_weight"``, ``"singleton"`` or
+    ``"separation"``. ``pseudo_r2`` (likelihood models) is McFadden's ``1 - loglik / loglik_0``
+    against the intercept-only model (a *pseudo* R², not a share of explained variance).
+    Inference uses the normal distribution for likelihood models (as ppmlhdfe, fixest and
+    Stata's ML commands) and Student's t with ``df_resid`` degrees of freedom for least squares.
+    ``iterations`` counts IRLS iterations (GLM) or fixed-effect projection sweeps (OLS);
+    ``collinear`` lists the regressors dropped as collinear with the fixed effects or with
+    earlier regressors. ``resid`` holds response residuals ``y - mu`` on the estimation rows.
     """
 
-    model: str  # "ppml" | "ols"
+    model: str  # "ppml" | "logit" | "cloglog" | "gaussian" | "ols" | "lpm"
     formula: str
     params: pd.Series
     vcov: pd.DataFrame
@@ -39,6 +43,7 @@ class GravityResults:
     iterations: int
     converged: bool
     collinear: list[str]
+    depvar: str = ""
     deviance: float | None = None
     loglik: float | None = None
     loglik_null: float | None = None
@@ -46,57 +51,34 @@ class GravityResults:
     r2_within: float | None = None
     n_clusters: dict[str, int] = field(default_factory=dict)
     nobs_input: int = 0
-    # internals for fixef() / predict()
+    resid: pd.Series | None = None
+    family: Family | None = None
+    bias_corrected: bool = False
+    params_uncorrected: pd.Series | None = None
+    # internals for fixef() / predict() / margins()
     _fixef: list[Factor] = field(default_factory=list, repr=False)
     _alpha: np.ndarray | None = field(default=None, repr=False)
     _rhs_spec: Any = field(default=None, repr=False)
     _offset_name: str | None = field(default=None, repr=False)
     _fitted_link: pd.Series | None = field(default=None, repr=False)
-
-    # ---- inference -------------------------------------------------------------------------
-    @property
-    def bse(self) -> pd.Series:
-        return pd.Series(np.sqrt(np.diag(self.vcov.to_numpy())), index=self.params.index)
+    _design: np.ndarray | None = field(default=None, repr=False)  # (n, k) kept regressors
+    _weights: np.ndarray | None = field(default=None, repr=False)
 
     @property
-    def tvalues(self) -> pd.Series:
-        return self.params / self.bse
-
-    def _dist(self) -> Any:
-        return stats.norm if self.model == "ppml" else stats.t(self.df_resid)
+    def use_t(self) -> bool:  # type: ignore[override]
+        """Least squares use t inference with ``df_resid`` df; likelihood models the normal."""
+        return self.model in LEAST_SQUARES
 
     @property
-    def pvalues(self) -> pd.Series:
-        return pd.Series(2 * self._dist().sf(np.abs(self.tvalues)), index=self.params.index)
-
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        q = self._dist().ppf(1 - alpha / 2)
-        se = self.bse
-        return pd.DataFrame(
-            {"lower": self.params - q * se, "upper": self.params + q * se}, index=self.params.index
-        )
-
-    @property
-    def pseudo_r2(self) -> float | None:
-        """McFadden pseudo R²: 1 - loglik / loglik(intercept only). PPML only."""
+    def pseudo_r2(self) -> float | None:  # type: ignore[override]
+        """McFadden pseudo R²: 1 - loglik / loglik(intercept only); likelihood models only."""
         if self.loglik is None or self.loglik_null in (None, 0):
             return None
         return 1.0 - self.loglik / self.loglik_null
 
-    def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
-        """One row per coefficient: term, estimate, std_error, statistic, p_value, conf_low/high."""
-        ci = self.conf_int(alpha)
-        return pd.DataFrame(
-            {
-                "term": self.params.index.astype(str),
-                "estimate": self.params.to_numpy(),
-                "std_error": self.bse.to_numpy(),
-                "statistic": self.tvalues.to_numpy(),
-                "p_value": self.pvalues.to_numpy(),
-                "conf_low": ci["lower"].to_numpy(),
-                "conf_high": ci["upper"].to_numpy(),
-            }
-        )
+    @property
+    def fixef_names(self) -> list[str]:  # type: ignore[override]
+        return [f.name for f in self._fixef]
 
     # ---- fixed effects and prediction ------------------------------------------------------
     def fixef(self) -> dict[str, pd.Series]:
@@ -120,7 +102,8 @@ class GravityResults:
         """Predictions including the fixed effects.
 
         ``type="link"``: linear predictor ``x'b + sum of fixed effects (+ offset)``;
-        ``type="response"``: ``exp(link)`` for PPML, the linear prediction for OLS. Without
+        ``type="response"``: the mean ``linkinv(link)`` (``exp`` for PPML, the probability
+        for logit/cloglog), the linear prediction for least squares. Without
         ``newdata`` the fitted values of the estimation sample. Rows of ``newdata`` with a
         fixed-effect level or a level of a categorical regressor (``C(g)``) not seen in the
         estimation sample, or missing values, give NaN. Regressors are rebuilt with the fitted
@@ -133,8 +116,8 @@ class GravityResults:
             link = self._fitted_link.copy()
         else:
             link = pd.Series(self._link_new(newdata), index=newdata.index)
-        if type == "response" and self.model == "ppml":
-            return np.exp(link)
+        if type == "response" and self.family is not None:
+            return pd.Series(self.family.linkinv(link.to_numpy()), index=link.index)
         return link
 
     def _regressors_new(self, newdata: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -190,13 +173,19 @@ class GravityResults:
             eta += pd.to_numeric(newdata[self._offset_name], errors="coerce").to_numpy(float)
         return eta
 
+    # ---- margins ---------------------------------------------------------------------------
+    def margins(self, kind: str = "ame", dummy: bool = False, alpha: float = 0.05) -> pd.DataFrame:
+        """Average marginal effects (``kind="ame"``) or the average predicted probability /
+        hazard (``kind="predict"``) with delta-method SEs (binary GLMs; see
+        :mod:`polecon.models.glm.margins`). Columns as :meth:`tidy`."""
+        from polecon.models.glm.margins import margins
+
+        return margins(self, kind=kind, dummy=dummy, alpha=alpha)
+
     # ---- display ---------------------------------------------------------------------------
-    def summary(self, alpha: float = 0.05) -> str:
-        """Text table of the coefficients and fit statistics."""
-        t = self.tidy(alpha)
-        lines = []
-        title = "PPML (Poisson pseudo-maximum likelihood)" if self.model == "ppml" else "OLS"
-        lines.append(f"{title}{' with fixed effects' if self._fixef else ''}: {self.formula}")
+    def _summary_header(self) -> list[str]:
+        title = MODEL_TITLES.get(self.model, self.model)
+        lines = [f"{title}{' with fixed effects' if self._fixef else ''}: {self.formula}"]
         fe = ", ".join(f"{f.name} ({f.size})" for f in self._fixef) or "none"
         lines.append(f"Fixed effects (levels): {fe}")
         lines.append(
@@ -212,34 +201,26 @@ class GravityResults:
             f"Standard errors: {self.vcov_type}, ssc={self.ssc!r}"
             + (f"; clusters {cl}" if cl else "")
         )
-        stat = "z" if self.model == "ppml" else "t"
-        lo, hi = f"[{alpha / 2:.3g}", f"{1 - alpha / 2:.3g}]"
-        w = max([len(s) for s in t["term"]] + [8])
-        header = f"{'':<{w}} {'coef':>11} {'std err':>11} {stat:>9} {'P>|' + stat + '|':>8} {lo:>11} {hi:>11}"
-        rule = "-" * len(header)
-        lines += [rule, header, rule]
-        for r in t.itertuples(index=False):
+        return lines
+
+    def _summary_footer(self) -> list[str]:
+        lines = []
+        if self.model in LEAST_SQUARES:
             lines.append(
-                f"{r.term:<{w}} {r.estimate:>11.4f} {r.std_error:>11.4f} {r.statistic:>9.3f} "
-                f"{r.p_value:>8.3f} {r.conf_low:>11.4f} {r.conf_high:>11.4f}"
+                f"R²: {self.r2:.4f}"
+                + (f"   within R²: {self.r2_within:.4f}" if self.r2_within is not None else "")
             )
-        lines.append(rule)
-        if self.model == "ppml":
+        else:
             pr2 = self.pseudo_r2
             lines.append(
                 f"Deviance: {self.deviance:.6g}   pseudo R² (McFadden): "
                 + (f"{pr2:.4f}" if pr2 is not None else "n/a")
             )
-        else:
-            lines.append(
-                f"R²: {self.r2:.4f}"
-                + (f"   within R²: {self.r2_within:.4f}" if self.r2_within is not None else "")
-            )
         lines.append(
             f"Iterations: {self.iterations}   converged: {self.converged}"
             + (f"   collinear (dropped): {', '.join(self.collinear)}" if self.collinear else "")
         )
-        return "\n".join(lines)
+        return lines
 
     def __str__(self) -> str:
         return self.summary()

@@ -1,4 +1,4 @@
-"""Model data for the gravity engine: materialise a formula on a DataFrame, factorise the
+"""Model data shared by the estimators: materialise a formula on a DataFrame, factorise the
 fixed effects, and drop (and record) missing rows and singleton fixed-effect groups.
 
 Everything downstream works on plain numpy arrays of the *kept* rows:
@@ -10,7 +10,7 @@ the input rows (in input row order), holding the reason for each dropped row:
 - ``"non_finite"``: every input is present but the dependent variable, a regressor, the
   weights or the offset evaluates to +-inf or NaN (e.g. ``np.log(0)``, ``np.log(-1)``);
 - ``"zero_weight"``: weight 0; ``"singleton"``: alone in a fixed-effect level (iteratively);
-- ``"separation"`` (PPML only, added by the estimator).
+- ``"separation"`` (added by the GLM estimators: PPML, logit, cloglog).
 
 A missing *cluster* value on a row that would otherwise be used raises a ``ValueError``
 (as pyfixest), so the estimation sample never depends on the choice of ``vcov``.
@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from polecon.models.gravity import _kernels as K
-from polecon.models.gravity.demean import FixedEffects
-from polecon.models.gravity.formula import FormulaError, GravityFormula, parse_cluster
+from polecon.models._core import _kernels as K
+from polecon.models._core.demean import FixedEffects
+from polecon.models._core.formula import FormulaError, ModelFormula, parse_cluster
 
 
 @dataclass
@@ -46,7 +46,7 @@ class Factor:
 class ModelData:
     """Arrays of the estimation sample and bookkeeping about dropped rows."""
 
-    formula: GravityFormula
+    formula: ModelFormula
     yname: str
     xnames: list[str]
     y: np.ndarray
@@ -205,7 +205,7 @@ def _vector_arg(
 
 
 def build(
-    formula: GravityFormula,
+    formula: ModelFormula,
     data: pd.DataFrame,
     *,
     weights: Any = None,

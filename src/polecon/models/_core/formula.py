@@ -1,4 +1,4 @@
-"""fixest-style gravity formulas: ``y ~ x1 + x2 | fe1 + fe2^fe3``.
+"""fixest-style model formulas: ``y ~ x1 + x2 | fe1 + fe2^fe3``.
 
 The part before ``|`` is an ordinary Wilkinson formula, parsed and materialised by
 formulaic (transforms such as ``np.log(dist)`` or ``C(region)`` work as in formulaic). The part
@@ -15,11 +15,11 @@ _NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
 
 
 class FormulaError(ValueError):
-    """A gravity formula that cannot be parsed or does not fit the data."""
+    """A model formula that cannot be parsed or does not fit the data."""
 
 
 @dataclass(frozen=True)
-class GravityFormula:
+class ModelFormula:
     """A parsed formula.
 
     ``lhs`` and ``rhs`` are formulaic expressions; ``fixef`` holds one tuple of column names
@@ -53,7 +53,7 @@ def parse_fe_term(term: str, *, what: str = "fixed effect", raw: str = "") -> tu
     return parts
 
 
-def parse_formula(formula: str) -> GravityFormula:
+def parse_formula(formula: str) -> ModelFormula:
     """Parse ``"y ~ x1 + x2 | fe1 + fe2^fe3"``; raise :class:`FormulaError` on bad input."""
     if not isinstance(formula, str):
         raise FormulaError(f"formula must be a string, got {type(formula).__name__}")
@@ -83,7 +83,7 @@ def parse_formula(formula: str) -> GravityFormula:
         fixef = tuple(parse_fe_term(t, raw=raw) for t in terms)
         if len(set(fixef)) != len(fixef):
             raise FormulaError(f"formula {raw!r} lists the same fixed effect twice")
-    return GravityFormula(raw=raw, lhs=lhs, rhs=rhs, fixef=fixef)
+    return ModelFormula(raw=raw, lhs=lhs, rhs=rhs, fixef=fixef)
 
 
 def parse_cluster(spec: str) -> tuple[tuple[str, ...], ...]:

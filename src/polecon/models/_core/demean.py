@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from polecon.models.gravity import _kernels as K
+from polecon.models._core import _kernels as K
 
 
 @dataclass

@@ -1,5 +1,9 @@
-"""Variance estimators (iid, heteroskedasticity-robust, one- and multi-way CRV1) and the two
-small-sample-correction (ssc) presets.
+"""Sandwich variance estimators (iid, heteroskedasticity-robust, one- and multi-way CRV1) built
+from score rows and a bread, with small-sample-correction (ssc) presets per model family.
+
+Families: least squares (``"ols"``, ``"lpm"``, ``"gaussian"``) and likelihood models
+(``"ppml"``, ``"logit"``, ``"cloglog"`` and any other label); they differ only for iid errors
+(least squares scales by the residual variance).
 
 All estimators are sandwiches ``V = c * B M B`` with bread ``B = (X~' W X~)^{-1}`` (X~: regressors
 with the fixed effects partialled out, W: the final IRLS weights for PPML or the user weights
@@ -33,6 +37,17 @@ cluster.adj=TRUE, cluster.df="min")``), for both PPML and OLS:
   * iid ``c = (N-1)/(N-df_k)`` (OLS: ``sigma^2 = RSS/(N-1)``); hetero ``c = N/(N-df_k)``;
     cluster ``c = (N-1)/(N-df_k) * G/(G-1)``, ``G`` the smallest number of clusters.
 
+``ssc="r-sandwich"`` (R ``sandwich::vcovCL`` defaults: ``cadjust = TRUE``, ``type = "HC1"`` for
+``lm``, ``"HC0"`` for ``glm``; ``fix = FALSE``):
+  * cluster: least squares ``c = (N-1)/(N-K)``, likelihood models ``c = 1``, with ``K`` every
+    estimated coefficient (fixed-effect levels counted as dummies, none treated as nested);
+    each term of the multi-way sum is scaled by its *own* ``G_S/(G_S-1)`` (not the minimum G),
+    no eigenvalue fix.
+  * hetero: least squares ``N/(N-K)``, likelihood models ``N/(N-1)``; iid as ``"fixest"``.
+  For one-way clustering ``"r-sandwich"`` equals ``"fixest"`` for least squares without fixed
+  effects and ``"stata"`` for likelihood models (``vcovCL(type = "HC1")`` on a ``glm`` equals
+  ``"fixest"``).
+
 Why the presets differ for PPML (Yotov et al. 2016, Table 3 column 4: book SE 0.102, fixest
 0.108): Stata's ppmlhdfe never applies ``(N-1)/(N-K)``; fixest does, and there ``K = 3,167``
 because the book's pair factor pools the 69 domestic pairs into one level and is therefore not
@@ -43,14 +58,25 @@ exporter-year/importer-year levels: ``sqrt(28,481/25,315) = 1.061`` = 0.1084/0.1
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from polecon.models.gravity import _kernels as K
+from polecon.models._core import _kernels as K
 
-SSC_PRESETS = ("stata", "fixest")
+if TYPE_CHECKING:
+    from polecon.models._core.data import ModelData
+
+SSC_PRESETS = ("stata", "fixest", "r-sandwich")
+LEAST_SQUARES = frozenset({"ols", "lpm", "gaussian"})
+FEW_CLUSTERS = 10  # fewer clusters than this in a dimension: a FewClustersWarning
+
+
+class FewClustersWarning(UserWarning):
+    """Clustered standard errors with fewer than ``FEW_CLUSTERS`` clusters are unreliable."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +88,9 @@ class VcovSpec:
 
     @property
     def label(self) -> str:
-        return f"CRV1 ({self.cluster})" if self.kind == "CRV1" else self.kind
+        if self.kind == "CRV1":
+            return f"CRV1 clustered by {self.cluster}"
+        return {"iid": "iid", "hetero": "heteroskedasticity-robust"}[self.kind]
 
 
 def parse_vcov(vcov: object) -> VcovSpec:
@@ -116,9 +144,11 @@ def _fixest_dfk(d: DofInfo, clustered: bool) -> int:
 def ssc_factor(ssc: str, kind: str, model: str, d: DofInfo) -> tuple[float, int]:
     """Small-sample factor ``c`` and the residual degrees of freedom used for t tests.
 
-    ``kind`` in {"iid", "hetero", "CRV1"}; ``model`` in {"ppml", "ols"}. For OLS-iid the factor
-    multiplies ``RSS * B`` (i.e. it includes the 1/(N - .) of sigma^2).
+    ``kind`` in {"iid", "hetero", "CRV1"}; ``model`` a family label (least squares when in
+    :data:`LEAST_SQUARES`). For least-squares iid the factor multiplies ``RSS * B`` (i.e. it
+    includes the 1/(N - .) of sigma^2).
     """
+    ls = model in LEAST_SQUARES
     n = d.n
     gmin = min(d.n_clusters) if d.n_clusters else 0
     if kind == "CRV1" and gmin < 2:
@@ -129,7 +159,7 @@ def ssc_factor(ssc: str, kind: str, model: str, d: DofInfo) -> tuple[float, int]
         dfk = _fixest_dfk(d, clustered=kind == "CRV1")
         if kind == "iid":
             c = (n - 1) / (n - dfk)
-            if model == "ols":
+            if ls:
                 c /= n - 1
         elif kind == "hetero":
             c = n / (n - dfk)
@@ -137,10 +167,19 @@ def ssc_factor(ssc: str, kind: str, model: str, d: DofInfo) -> tuple[float, int]
             c = (n - 1) / (n - dfk) * gmin / (gmin - 1)
         df_t = gmin - 1 if kind == "CRV1" else n - dfk
         return c, int(df_t)
+    if ssc == "r-sandwich":
+        dfk = _fixest_dfk(d, clustered=False)
+        if kind == "iid":
+            c = (n - 1) / (n - dfk) / ((n - 1) if ls else 1.0)
+        elif kind == "hetero":
+            c = n / (n - dfk) if ls else n / (n - 1)
+        else:  # the G_S/(G_S-1) factors are applied per term by meat_cluster(per_term=True)
+            c = (n - 1) / (n - dfk) if ls else 1.0
+        return c, int(gmin - 1 if kind == "CRV1" else n - dfk)
     if ssc != "stata":
         raise ValueError(f"ssc={ssc!r} not understood; use one of {SSC_PRESETS}")
     if kind == "iid":
-        c = 1.0 / (n - 1) if model == "ols" else 1.0
+        c = 1.0 / (n - 1) if ls else 1.0
     elif kind == "hetero":
         c = n / (n - 1)
     else:
@@ -153,8 +192,11 @@ def meat_hetero(scores: np.ndarray) -> np.ndarray:
     return scores.T @ scores
 
 
-def meat_cluster(scores: np.ndarray, clusters: list[tuple[np.ndarray, int]]) -> np.ndarray:
-    """Cameron-Gelbach-Miller multi-way meat; ``clusters``: list of (codes (n,), G)."""
+def meat_cluster(
+    scores: np.ndarray, clusters: list[tuple[np.ndarray, int]], per_term: bool = False
+) -> np.ndarray:
+    """Cameron-Gelbach-Miller multi-way meat; ``clusters``: list of (codes (n,), G).
+    ``per_term``: scale each term by its own ``G_S/(G_S-1)`` (R sandwich's ``cadjust``)."""
     k = scores.shape[1]
     meat = np.zeros((k, k))
     q = len(clusters)
@@ -171,7 +213,8 @@ def meat_cluster(scores: np.ndarray, clusters: list[tuple[np.ndarray, int]]) -> 
                     codes, _ = _dense(codes)
                     g = int(codes.max()) + 1
             sums = K.cluster_score_sums(np.ascontiguousarray(scores), codes, g)
-            meat += sign * (sums.T @ sums)
+            adj = g / (g - 1) if per_term and g > 1 else 1.0
+            meat += sign * adj * (sums.T @ sums)
     return meat
 
 
@@ -198,16 +241,110 @@ def sandwich(
     factor: float,
     psd_fix: bool,
     rss: float | None = None,
+    per_term: bool = False,
 ) -> np.ndarray:
-    """Assemble ``V``. For ``kind == "iid"``: ``factor * bread`` (PPML) or
-    ``factor * rss * bread`` (OLS, when ``rss`` is given)."""
+    """Assemble ``V = factor * bread @ meat @ bread`` from score rows (n, k) and the bread
+    (k, k). For ``kind == "iid"``: ``factor * bread`` (likelihood models) or
+    ``factor * rss * bread`` (least squares, when ``rss`` is given). ``psd_fix``: set negative
+    eigenvalues of a multi-way V to 0; ``per_term``: see :func:`meat_cluster`."""
     if kind == "iid":
         v = factor * bread * (1.0 if rss is None else rss)
     elif kind == "hetero":
         v = factor * bread @ meat_hetero(scores) @ bread
     else:
         assert clusters is not None
-        v = factor * bread @ meat_cluster(scores, clusters) @ bread
+        v = factor * bread @ meat_cluster(scores, clusters, per_term) @ bread
         if psd_fix and len(clusters) > 1:
             v, _ = fix_psd(v)
     return (v + v.T) / 2
+
+
+def dof_info(md: ModelData, k: int, vspec: VcovSpec) -> DofInfo:
+    """Sample size, coefficient count, fixed-effect sizes and their nesting in the clusters."""
+    sizes = tuple(f.size for f in md.fixef)
+    nested: tuple[bool, ...] = (False,) * len(sizes)
+    ncl: tuple[int, ...] = ()
+    if vspec.kind == "CRV1":
+        ncl = tuple(c.size for c in md.clusters)
+        # candidate cluster partitions: each dimension and, for multi-way, their intersection
+        # (as pyfixest's nesting check, which also looks at the interaction column)
+        parts = [(c.codes, c.size) for c in md.clusters]
+        if len(parts) > 1:
+            inter = np.zeros(md.n, dtype=np.int64)
+            for c in md.clusters:
+                inter = inter * c.size + c.codes
+            u, inv = np.unique(inter, return_inverse=True)
+            parts.append((inv, len(u)))
+        names = {c.name for c in md.clusters}
+        nested = tuple(
+            f.name in names or any(is_nested(f.codes, f.size, codes) for codes, _ in parts)
+            for f in md.fixef
+        )
+    return DofInfo(n=md.n, k=k, fe_sizes=sizes, fe_nested=nested, n_clusters=ncl)
+
+
+def check_clusters(md: ModelData, vspec: VcovSpec, model: str, stacklevel: int = 4) -> None:
+    """Error below 2 clusters in a dimension, :class:`FewClustersWarning` below FEW_CLUSTERS."""
+    if vspec.kind != "CRV1":
+        return
+    few = {c.name: c.size for c in md.clusters if c.size < 2}
+    if few:
+        raise ValueError(
+            f"{model}: clustered variance needs at least 2 clusters per dimension; "
+            f"{vspec.cluster!r} has {few} cluster(s) in the estimation sample of {md.n} rows"
+        )
+    small = {c.name: c.size for c in md.clusters if c.size < FEW_CLUSTERS}
+    if small:
+        warnings.warn(
+            f"{model}: only {small} clusters in the estimation sample; cluster-robust standard "
+            f"errors are unreliable with fewer than {FEW_CLUSTERS} clusters (consider a wild "
+            "cluster bootstrap)",
+            FewClustersWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def weighted_cross(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``x' diag(w) x`` (k, k) without a temporary (n, k) array."""
+    n = x.shape[0]
+    return K.weighted_cross(x, np.ascontiguousarray(w), K._block_bounds(n, K._n_blocks(n)))
+
+
+def model_vcov(
+    md: ModelData,
+    vspec: VcovSpec,
+    ssc: str,
+    model: str,
+    xt: np.ndarray,
+    w: np.ndarray,
+    resid_w: np.ndarray,
+    rss: float | None = None,
+) -> tuple[np.ndarray, DofInfo, int, np.ndarray]:
+    """Sandwich VCE of a fitted model.
+
+    ``xt`` (n, k): regressors with the fixed effects partialled out (weighted by ``w``);
+    ``w`` (n,): bread weights (IRLS weights, or the user weights for least squares), so that
+    the bread is ``(xt' W xt)^{-1}``; ``resid_w`` (n,): score residuals, so the score rows are
+    ``resid_w[i] * xt[i]`` (GLM: ``wt (y - mu) dmu/deta / V(mu)``; OLS: ``wt e``); ``rss``
+    (least-squares iid only). Returns (V (k, k), DofInfo, residual df for t tests, bread).
+    """
+    k = xt.shape[1]
+    check_clusters(md, vspec, model, stacklevel=5)
+    dof = dof_info(md, k, vspec)
+    factor, df_t = ssc_factor(ssc, vspec.kind, model, dof)
+    if k == 0:
+        return np.zeros((0, 0)), dof, df_t, np.zeros((0, 0))
+    bread = np.linalg.inv(weighted_cross(xt, w))
+    scores = xt * resid_w[:, None]
+    clusters = [(c.codes, c.size) for c in md.clusters] if vspec.kind == "CRV1" else None
+    v = sandwich(
+        vspec.kind,
+        bread,
+        scores,
+        clusters,
+        factor,
+        psd_fix=(ssc == "stata"),
+        rss=rss,
+        per_term=(ssc == "r-sandwich"),
+    )
+    return v, dof, df_t, bread

@@ -1,0 +1,554 @@
+"""GLM estimators with high-dimensional fixed effects: ``ppml()`` (Poisson), ``logit()``,
+``cloglog()`` and the generic ``glm(formula, data, family)``.
+
+One pipeline for every family: build the model data (:mod:`polecon.models._core.data`),
+check the outcome's support, drop separated rows, run IRLS (:mod:`.irls`), project the
+regressors at the final weights and assemble the sandwich covariance
+(:mod:`polecon.models._core.covariance`). Families differ only in their mean, variance,
+deviance and link (:mod:`.families`); Poisson keeps its fast path (closed-form fixed-effect
+start, its own fused kernel, separation by :mod:`.separation`); the binary families use
+:mod:`.binary_separation`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from polecon.models._core import _kernels as K
+from polecon.models._core import covariance as cov
+from polecon.models._core.data import ModelData, build, drop_singleton_rows
+from polecon.models._core.demean import solve_fe
+from polecon.models.glm._common import make_results, setup, split_collinear, threaded
+from polecon.models.glm.families import CLogLog, Family, Gaussian, Logit, Poisson
+from polecon.models.glm.irls import ConvergenceWarning, irls, normalise_alpha
+from polecon.models.glm.results import GLMResults
+
+SEPARATION_METHODS = ("fe", "simplex", "ir")
+BINARY_SEPARATION_METHODS = ("fe", "simplex")
+
+
+def _poisson_separation(
+    md: ModelData, methods: tuple[str, ...], tol: float, drop_singletons: bool, time_limit: float
+) -> None:
+    """Drop separated rows (and the singletons this creates) until nothing changes.
+
+    Uses :func:`polecon.models.glm.separation.detect_separation` (contract in its module).
+    """
+    if not methods:
+        return
+    unknown = set(methods) - set(SEPARATION_METHODS)
+    if unknown:
+        raise ValueError(f"separation methods {sorted(unknown)} unknown; use {SEPARATION_METHODS}")
+    from polecon.models.glm.separation import detect_separation
+
+    for _ in range(100):
+        if md.n == 0 or np.all(md.y > 0):
+            return
+        fe = md.fes.codes if md.fes is not None else None
+        res = detect_separation(
+            md.y, md.X, fe, md.weights, methods=methods, tol=tol, time_limit=time_limit
+        )
+        if not res.converged:
+            warnings.warn(
+                f"separation check did not converge (diagnostics: {res.diagnostics}); "
+                "some separated rows may remain",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        sep = np.asarray(res.separated, dtype=bool)
+        if not sep.any():
+            return
+        md.restrict(~sep, "separation")
+        if not drop_singletons or drop_singleton_rows(md) == 0:
+            return
+        if "ir" in methods and res.converged:
+            # The rectifier finds every separated row, and dropping singleton rows cannot
+            # separate others (a certificate of the reduced sample extends to the full one by
+            # setting the singleton's own fixed effect so that z == 0 there), so later passes
+            # only re-run the cheap checks (needed when "ir" is absent: "fe" sees all-zero
+            # groups only, and a singleton drop can empty a group of its positive rows).
+            methods = tuple(m for m in methods if m != "ir")
+            if not methods:
+                return
+
+
+def _binary_separation(
+    md: ModelData, methods: tuple[str, ...], drop_singletons: bool, time_limit: float
+) -> None:
+    """Drop rows separated on either side (y = 0 or y = 1), iterating with the singleton
+    drop until nothing changes (see :mod:`.binary_separation`)."""
+    if not methods:
+        return
+    from polecon.models.glm.binary_separation import detect_binary_separation
+
+    for _ in range(100):
+        if md.n == 0:
+            return
+        fe = md.fes.codes if md.fes is not None else None
+        res = detect_binary_separation(md.y, md.X, fe, methods=methods, time_limit=time_limit)
+        if not res.separated.any():
+            return
+        md.restrict(~res.separated, "separation")
+        if drop_singletons:
+            drop_singleton_rows(md)
+
+
+def _check_outcome_varies(md: ModelData, family: Family, stage: str) -> None:
+    """A likelihood model needs an outcome that is not constant (all zero for Poisson)."""
+    if md.n == 0:
+        raise ValueError(f"{family.model}: no rows left {stage} ({md.formula.raw!r})")
+    if isinstance(family, Poisson):
+        if not np.any(md.y > 0):
+            raise ValueError(
+                f"{family.model}: the dependent variable {md.yname!r} is 0 on every row of the "
+                f"estimation sample ({md.n} rows); the Poisson (pseudo-)MLE does not exist"
+            )
+    elif family.binary and (np.all(md.y == md.y[0])):
+        raise ValueError(
+            f"{family.model}: the dependent variable {md.yname!r} is {md.y[0]:g} on every row "
+            f"of the estimation sample ({md.n} rows){' ' + stage if stage else ''}; the "
+            "MLE does not exist (no events, or no non-events)"
+        )
+
+
+def _fit(
+    family: Family,
+    formula: str,
+    data: pd.DataFrame,
+    *,
+    vcov: str | dict[str, str],
+    weights: str | np.ndarray | None,
+    offset: str | np.ndarray | None,
+    separation: tuple[str, ...] | None,
+    ssc: str,
+    tol: float,
+    maxiter: int,
+    fixef_tol: float,
+    fixef_maxiter: int,
+    drop_singletons: bool,
+    collin_tol: float,
+    separation_tol: float,
+    separation_time_limit: float,
+    bias_correction: bool = False,
+) -> GLMResults:
+    """The shared GLM pipeline (module docstring)."""
+    model = family.model
+    f, vspec = setup(formula, vcov, ssc)
+    if bias_correction and not isinstance(family, (Logit, CLogLog)):
+        raise ValueError(f"{model}: bias_correction is available for logit and cloglog only")
+    md = build(
+        f,
+        data,
+        weights=weights,
+        offset=offset,
+        cluster=vspec.cluster,
+        drop_singletons=drop_singletons,
+    )
+    family.check_y(md.y, md.yname, md.index)
+    _check_outcome_varies(md, family, "")
+    methods = tuple(separation) if separation else ()
+    if isinstance(family, Poisson):
+        _poisson_separation(md, methods, separation_tol, drop_singletons, separation_time_limit)
+    elif family.binary:
+        _binary_separation(md, methods, drop_singletons, separation_time_limit)
+    _check_outcome_varies(md, family, "after dropping separated observations")
+    if bias_correction and (md.fes is None or md.fes.n_fe > 2):
+        raise ValueError(
+            f"{model}: the analytical bias correction (Fernandez-Val & Weidner 2016) needs one "
+            f"or two fixed effects (individual, time), got {len(md.fixef)}"
+        )
+
+    n = md.n
+    y_fit, off_fit, scale = md.y, md.offset, 1.0
+    if isinstance(family, Poisson):
+        # Scale invariance: fit y / s (s = weighted mean of y > 0), so that the deviance
+        # criterion is relative whatever the units of y. E[y/s] = exp(eta - log s): the shift
+        # is absorbed by the first fixed effect (undone below) or, without fixed effects,
+        # passed as an offset (the intercept, if any, is then estimated in the units of y).
+        scale = float(np.average(md.y, weights=md.weights))
+        y_fit = md.y / scale
+        if md.fes is None:
+            log_s = float(np.log(scale))
+            off_fit = np.full(n, -log_s) if md.offset is None else md.offset - log_s
+    fit = irls(
+        family,
+        y_fit,
+        md.X,
+        md.weights,
+        off_fit,
+        md.fes,
+        md.has_intercept,
+        tol,
+        maxiter,
+        fixef_tol,
+        fixef_maxiter,
+        collin_tol,
+    )
+    del off_fit, y_fit
+    if scale != 1.0:
+        log_s = float(np.log(scale))
+        fit["mu"] *= scale
+        fit["w"] *= scale
+        fit["eta"] += log_s
+        fit["deviance"] *= scale
+        if md.fes is not None:
+            fit["alpha"][md.fes.off[0] : md.fes.off[1]] += log_s
+    xnames, collinear = split_collinear(md, fit["keep"], fit["absorbed"], model)
+    if not fit["converged"]:
+        warnings.warn(
+            f"{model}: IRLS did not converge in {fit['iterations']} iterations (last relative "
+            f"deviance change {fit['crit']:.3g} > tol {tol:g}; deviance {fit['deviance']:.6g}). "
+            "Results are unreliable; increase maxiter or check for separation.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    X = fit["X"]
+    k = X.shape[1]
+    mu, w = fit["mu"], fit["w"]
+    # final projection of X at the final weights (for the variance)
+    if k and md.fes is not None:
+        gamma, ok, _ = solve_fe(
+            md.fes, X, w, tol=fixef_tol, maxiter=fixef_maxiter, init=fit["gamma"]
+        )
+        if not ok:
+            warnings.warn(
+                f"{model}: final fixed-effect projection of the regressors did not converge",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        xt = md.fes.residual_into(X, gamma, fit["R"][:, 1:])
+    else:
+        xt = X
+    # score residuals wt (y - mu) mu_eta / V(mu) = w * u (u = (y - mu) / mu_eta)
+    resid_w = w * fit["u"]
+    rss = float(fit["deviance"]) if isinstance(family, Gaussian) and vspec.kind == "iid" else None
+    xt_v, w_v = _observed_information(family, md, fit, X, xt, w, fixef_tol, fixef_maxiter)
+    vc, _, df_t, bread = cov.model_vcov(md, vspec, ssc, model, xt_v, w_v, resid_w, rss)
+    if xt_v is not xt:
+        bread = np.linalg.inv(cov.weighted_cross(xt, w)) if xt.shape[1] else bread
+    del resid_w, xt_v
+    beta = fit["beta"]
+    extra: dict[str, Any] = {}
+    if bias_correction:
+        from polecon.models.glm.bias import logit_bias_correction
+
+        extra["params_uncorrected"] = pd.Series(beta, index=xnames, dtype=float)
+        beta = beta - logit_bias_correction(family, md, fit["eta"], xt, w, bread)
+        extra["bias_corrected"] = True
+    ll, ll0 = _logliks(family, md, mu, fit["eta"])
+    return make_results(
+        model,
+        formula,
+        md,
+        vspec,
+        ssc,
+        pd.Series(beta, index=xnames, dtype=float),
+        vc,
+        df_t,
+        collinear,
+        iterations=fit["iterations"],
+        converged=fit["converged"],
+        alpha=normalise_alpha(fit["alpha"], md.fes),
+        fitted_link=fit["eta"],
+        resid=md.y - mu,
+        deviance=float(fit["deviance"]),
+        loglik=ll,
+        loglik_null=ll0,
+        family=family,
+        _offset_name=offset if isinstance(offset, str) else None,
+        _design=X if family.binary else None,
+        _weights=md.weights,
+        **extra,
+    )
+
+
+def _observed_information(
+    family: Family,
+    md: ModelData,
+    fit: dict[str, Any],
+    X: np.ndarray,
+    xt: np.ndarray,
+    w: np.ndarray,
+    fixef_tol: float,
+    fixef_maxiter: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Regressors and weights of the sandwich's bread: the observed information for
+    non-canonical links (cloglog), as Stata's ML commands and statsmodels; the IRLS
+    (expected) weights otherwise, or when an observed weight is not positive (then with a
+    warning). With fixed effects the regressors are re-projected with those weights (the
+    Schur complement of the full Hessian)."""
+    wo = family.observed_weight(md.y, fit["eta"])
+    if wo is None or X.shape[1] == 0:
+        return xt, w
+    if md.weights is not None:
+        wo = wo * md.weights
+    if not np.all(wo > 0):
+        warnings.warn(
+            f"{family.model}: {int(np.sum(wo <= 0))} observed-information weights are not "
+            "positive; the covariance uses the expected information instead",
+            RuntimeWarning,
+            stacklevel=5,
+        )
+        return xt, w
+    if md.fes is None:
+        return X, wo
+    gamma, ok, _ = solve_fe(md.fes, X, wo, tol=fixef_tol, maxiter=fixef_maxiter)
+    if not ok:
+        warnings.warn(
+            f"{family.model}: fixed-effect projection at the observed information did not converge",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+    return md.fes.residual(X, gamma), wo
+
+
+def _logliks(
+    family: Family, md: ModelData, mu: np.ndarray, eta: np.ndarray
+) -> tuple[float | None, float | None]:
+    """Log-likelihood at the estimate and of the intercept-only model (None for Gaussian)."""
+    ybar = float(np.average(md.y, weights=md.weights))
+    n = md.n
+    if isinstance(family, Poisson):
+        ll, ll0 = K.poisson_logliks(
+            md.y,
+            mu,
+            ybar,
+            np.zeros(0) if md.weights is None else md.weights,
+            K._block_bounds(n, K._n_blocks(n)),
+        )
+        return float(ll), float(ll0)
+    if family.binary:
+        wsum = float(n if md.weights is None else md.weights.sum())
+        ll0 = wsum * (ybar * np.log(ybar) + (1 - ybar) * np.log1p(-ybar))
+        return family.loglik(md.y, eta, md.weights), float(ll0)
+    return None, None
+
+
+_DEFAULTS: dict[str, Any] = {
+    "tol": 1e-8,
+    "maxiter": 100,
+    "fixef_tol": 1e-8,
+    "fixef_maxiter": 10_000,
+    "drop_singletons": True,
+    "collin_tol": 1e-10,
+    "separation_tol": 1e-8,
+    "separation_time_limit": 60.0,
+}
+
+
+@threaded
+def ppml(
+    formula: str,
+    data: pd.DataFrame,
+    vcov: str | dict[str, str] = "hetero",
+    weights: str | np.ndarray | None = None,
+    offset: str | np.ndarray | None = None,
+    separation: tuple[str, ...] | None = SEPARATION_METHODS,
+    ssc: str = "stata",
+    tol: float = 1e-8,
+    maxiter: int = 100,
+    fixef_tol: float = 1e-8,
+    fixef_maxiter: int = 10_000,
+    drop_singletons: bool = True,
+    collin_tol: float = 1e-10,
+    separation_tol: float = 1e-8,
+    separation_time_limit: float = 600.0,
+) -> GLMResults:
+    """Poisson pseudo-maximum likelihood with high-dimensional fixed effects.
+
+    Parameters
+    ----------
+    formula : ``"y ~ x1 + x2 | fe1 + fe2^fe3"`` (fixest syntax; the part before ``|`` is parsed
+        by formulaic, ``a^b`` interacts factors). ``y`` must be non-negative.
+    data : DataFrame with one row per observation.
+    vcov : ``"iid"``, ``"hetero"`` (default; Eicker-Huber-White), ``{"CRV1": "pair"}`` or
+        ``{"CRV1": "exporter+importer"}`` (multi-way, Cameron-Gelbach-Miller).
+    weights, offset : column names or arrays of length ``len(data)``. Weights are analytic
+        (they multiply each row's log-likelihood); rows with weight 0 are dropped.
+    separation : subset of ``("fe", "simplex", "ir")`` (Correia, Guimarães & Zylkin 2019):
+        rows whose MLE fitted value is 0 are detected and dropped (reported as
+        ``"separation"``); ``None`` or ``()`` disables the checks.
+    ssc : small-sample correction preset, ``"stata"`` (default) or ``"fixest"``.
+    tol : IRLS convergence: relative deviance change ``|dev - dev_old| / (0.1 + |dev|)``,
+        computed on the deviance of ``y / s`` (``s``: weighted mean of ``y``), so that the
+        rule and the estimates do not depend on the units of ``y``.
+    fixef_tol, fixef_maxiter : fixed-effect projection accuracy and sweep limit.
+    drop_singletons : iteratively drop rows alone in a fixed-effect level (as ppmlhdfe).
+
+    Returns
+    -------
+    GLMResults. Non-convergence raises no error but issues a :class:`ConvergenceWarning`
+    and sets ``converged=False``; collinear regressors are dropped with a
+    :class:`CollinearityWarning` and listed in ``collinear``.
+
+    Notes
+    -----
+    **Small-sample corrections.** ``ssc="stata"`` is the default because the published
+    benchmark estimates of the structural-gravity literature (Yotov et al. 2016, computed with
+    Stata's ppmlhdfe) use it, and because for a pseudo-likelihood estimator the fixed-effect
+    count has no finite-sample justification. ppmlhdfe computes its VCE in reghdfe's
+    "asymptotic" mode: the clustered VCE is scaled by ``G/(G-1)`` only, the robust one by
+    ``N/(N-1)``. fixest and pyfixest instead scale the clustered VCE by
+    ``(N-1)/(N-K) * G/(G-1)``, where ``K`` counts the regressors plus all fixed-effect levels
+    (minus one per factor after the first) except those of factors nested in a cluster
+    variable (``fixef.K = "nested"``).
+
+    Worked example, Yotov et al. (2016) Table 3 column 4 (``trade ~ rta | exp_year + imp_year
+    + pair``, N = 28,482, SE clustered by ``pair_id`` with G = 2,408 clusters). The book's pair
+    factor pools all 69 domestic pairs into one level (2,340 levels), so it is *not* nested in
+    the ``pair_id`` clusters and fixest counts it: K = 1 + 414 + 414 + 2,340 - 2 = 3,167, and
+    fixest's factor is 28,481/25,315 x 2,408/2,407 = 1.1255 against Stata's 2,408/2,407 =
+    1.0004: the SE ratio sqrt(1.1255/1.0004) = 1.061 turns 0.1022 (book: 0.102) into 0.1084
+    (fixest/pyfixest: 0.108). Both are reproduced here (same coefficient 0.5572). The
+    exact factors are documented in :mod:`polecon.models._core.covariance`.
+    """
+    return _fit(
+        Poisson(),
+        formula,
+        data,
+        vcov=vcov,
+        weights=weights,
+        offset=offset,
+        separation=separation,
+        ssc=ssc,
+        tol=tol,
+        maxiter=maxiter,
+        fixef_tol=fixef_tol,
+        fixef_maxiter=fixef_maxiter,
+        drop_singletons=drop_singletons,
+        collin_tol=collin_tol,
+        separation_tol=separation_tol,
+        separation_time_limit=separation_time_limit,
+    )
+
+
+_BINARY_DOC = """{title} with high-dimensional fixed effects: ``P(y = 1) = {mean}``.
+
+    Parameters
+    ----------
+    formula : ``"y ~ x1 + x2 | pair + year"`` (fixest syntax, as :func:`ppml`); ``y`` must be
+        0/1 (anything else is an error naming the rows).
+    data : DataFrame with one row per observation (e.g. a pair-year risk set).
+    vcov : ``"iid"``, ``"hetero"``, ``{{"CRV1": "pair"}}`` or two-way ``{{"CRV1": "pair+year"}}``
+        (Cameron-Gelbach-Miller; negative eigenvalues set to 0 under ``ssc="stata"``).
+    weights, offset : column names or arrays of length ``len(data)``; weights multiply each
+        row's log-likelihood (rows with weight 0 are dropped).
+    ssc : ``"stata"`` (default): clustered ``G/(G-1)``, robust ``N/(N-1)`` (Stata's ML
+        commands; R ``sandwich::vcovCL(type = "HC0")`` for clusters); ``"fixest"``:
+        ``(N-1)/(N-K) * G/(G-1)`` (fixest/pyfixest ``feglm``; ``vcovCL(type = "HC1")``).
+    separation : subset of ``("fe", "simplex")``: rows separated on either side (fixed-effect
+        levels whose outcome never varies; certificates from the regressors, and the fixed
+        effects when the problem is small) are dropped with reason ``"separation"``
+        (:mod:`polecon.models.glm.binary_separation`); ``None`` disables the checks.
+    bias_correction : analytical correction of the incidental-parameter bias with one or two
+        fixed effects (individual, time), as R alpaca's ``biasCorr(L = 0, "classic")``
+        (Fernandez-Val & Weidner 2016); the covariance is that of the uncorrected fit.
+    tol, maxiter, fixef_tol, fixef_maxiter, drop_singletons, collin_tol : as :func:`ppml`.
+    separation_time_limit : seconds allowed to the separation linear programme; past it the
+        check exits with a ``SeparationUndecidedWarning``.
+
+    Returns
+    -------
+    GLMResults (the results protocol), with ``margins()`` for average marginal effects and
+    predicted probabilities (hazards) with delta-method standard errors.
+    """
+
+
+def _binary(family: Family) -> Any:
+    @threaded
+    def estimator(
+        formula: str,
+        data: pd.DataFrame,
+        vcov: str | dict[str, str] = "hetero",
+        weights: str | np.ndarray | None = None,
+        offset: str | np.ndarray | None = None,
+        bias_correction: bool = False,
+        separation: tuple[str, ...] | None = BINARY_SEPARATION_METHODS,
+        ssc: str = "stata",
+        tol: float = 1e-8,
+        maxiter: int = 100,
+        fixef_tol: float = 1e-8,
+        fixef_maxiter: int = 10_000,
+        drop_singletons: bool = True,
+        collin_tol: float = 1e-10,
+        separation_time_limit: float = 60.0,
+    ) -> GLMResults:
+        return _fit(
+            type(family)(),
+            formula,
+            data,
+            vcov=vcov,
+            weights=weights,
+            offset=offset,
+            separation=separation,
+            ssc=ssc,
+            tol=tol,
+            maxiter=maxiter,
+            fixef_tol=fixef_tol,
+            fixef_maxiter=fixef_maxiter,
+            drop_singletons=drop_singletons,
+            collin_tol=collin_tol,
+            separation_tol=1e-8,
+            separation_time_limit=separation_time_limit,
+            bias_correction=bias_correction,
+        )
+
+    return estimator
+
+
+logit = _binary(Logit())
+logit.__name__ = logit.__qualname__ = "logit"
+logit.__doc__ = _BINARY_DOC.format(title="Logit", mean="1 / (1 + exp(-eta))")
+cloglog = _binary(CLogLog())
+cloglog.__name__ = cloglog.__qualname__ = "cloglog"
+cloglog.__doc__ = _BINARY_DOC.format(
+    title="Complementary log-log (discrete-time proportional hazards)",
+    mean="1 - exp(-exp(eta))",
+)
+
+
+@threaded
+def glm(
+    formula: str,
+    data: pd.DataFrame,
+    family: str | Family = "gaussian",
+    vcov: str | dict[str, str] = "hetero",
+    weights: str | np.ndarray | None = None,
+    offset: str | np.ndarray | None = None,
+    ssc: str = "stata",
+    **options: Any,
+) -> GLMResults:
+    """Any family by IRLS: ``family`` in ``"poisson"``, ``"gaussian"``, ``"logit"``,
+    ``"cloglog"`` or a :class:`~polecon.models.glm.families.Family` instance. ``options`` as
+    :func:`ppml`. The Gaussian family gives the least-squares coefficients (IRLS converges in
+    one step) with the likelihood-model ssc presets; use :func:`ols` for least-squares SEs."""
+    from polecon.models.glm.families import FAMILIES
+
+    if isinstance(family, str) and family not in FAMILIES:
+        raise ValueError(f"family={family!r} unknown; use one of {sorted(FAMILIES)}")
+    fam = FAMILIES[family]() if isinstance(family, str) else family
+    unknown = set(options) - set(_DEFAULTS) - {"separation", "bias_correction"}
+    if unknown:
+        raise TypeError(f"glm() got unexpected options {sorted(unknown)}")
+    opts = {**_DEFAULTS, **options}
+    sep = opts.pop(
+        "separation",
+        SEPARATION_METHODS
+        if isinstance(fam, Poisson)
+        else (BINARY_SEPARATION_METHODS if fam.binary else None),
+    )
+    return _fit(
+        fam,
+        formula,
+        data,
+        vcov=vcov,
+        weights=weights,
+        offset=offset,
+        separation=sep,
+        ssc=ssc,
+        **opts,
+    )
