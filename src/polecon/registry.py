@@ -19,7 +19,8 @@ Resolution order of :func:`fetch`:
    where a file lives at ``<cache>/<path>``;
 2. mirror folders: ``extra_mirrors`` given by the caller, then ``POLECON_MIRROR``
    (``os.pathsep``-separated), then the lines of ``datasets/mirrors.txt`` (relative to the
-   repository root). The first folder that holds ``<folder>/<path>`` decides: a copy whose sha256
+   repository root; ``POLECON_MIRRORS_FILE`` names another list, relative to its own folder,
+   and an empty value or ``none`` disables the list). The first folder that holds ``<folder>/<path>`` decides: a copy whose sha256
    differs is refused with :class:`ChecksumMismatchError`, it is not skipped in favour of the next
    folder, so a corrupt mirror never goes unnoticed;
 3. the pinned ``url``, downloaded with pooch (set ``POLECON_OFFLINE=1`` to forbid downloads).
@@ -369,16 +370,31 @@ def cache_dir() -> Path:
     return platformdirs.user_cache_path("polecon")
 
 
+def mirrors_file() -> Path | None:
+    """The mirror list in use: ``POLECON_MIRRORS_FILE`` if set (empty or ``none``: no list),
+    else ``datasets/mirrors.txt``."""
+    env = os.environ.get("POLECON_MIRRORS_FILE")
+    if env is None:
+        return MIRRORS_FILE
+    if env.strip().lower() in ("", "none"):
+        return None
+    return Path(env).expanduser()
+
+
 def mirror_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
-    """Mirror folders in search order: ``extra``, ``POLECON_MIRROR``, ``datasets/mirrors.txt``."""
+    """Mirror folders in search order: ``extra``, ``POLECON_MIRROR``, then the mirror list
+    (:func:`mirrors_file`; relative lines are resolved against the list's folder's parent for
+    ``datasets/mirrors.txt``, i.e. the repository root, and against the list's folder otherwise)."""
     dirs: list[Path] = [Path(p).expanduser() for p in extra]
     env = os.environ.get("POLECON_MIRROR", "")
     dirs += [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
-    if MIRRORS_FILE.exists():
-        for line in MIRRORS_FILE.read_text(encoding="utf-8").splitlines():
+    listing = mirrors_file()
+    if listing is not None and listing.is_file():
+        base = REPO_ROOT if listing == MIRRORS_FILE else listing.parent
+        for line in listing.read_text(encoding="utf-8").splitlines():
             line = line.strip()
             if line and not line.startswith("#"):
-                dirs.append((REPO_ROOT / line).resolve())
+                dirs.append((base / line).expanduser().resolve())
     return dirs
 
 
@@ -633,6 +649,7 @@ __all__ = [
     "load_manifest",
     "manifest_path",
     "mirror_dirs",
+    "mirrors_file",
     "replicate_stage",
     "sha256_of",
     "status",

@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 from polecon.models.gravity import separation as sep
 from polecon.models.gravity.model import ppml
 
+pytestmark = pytest.mark.realdata
+
 FORMULA = "value_usd ~ traded_before | iy + jy + pair"
 
 

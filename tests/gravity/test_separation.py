@@ -18,6 +18,8 @@ from scipy.optimize import linprog
 from polecon.models.gravity import separation as sep
 from polecon.models.gravity.separation import detect_separation
 
+pytestmark = pytest.mark.realdata
+
 SUITE = [f"{i:02d}.csv" for i in range(1, 19)]
 GUIDES = [
     "guide_example1.csv",

@@ -10,6 +10,8 @@ import pytest
 
 from polecon.models.gravity import replication as rep
 
+pytestmark = pytest.mark.realdata
+
 # Reference values computed with pyfixest 0.60 (feols/fepois, vcov={"CRV1": "pair_id"}, default
 # ssc = fixest's: adj=True with K counting non-nested FE levels, cluster_adj=True) on the samples
 # built by replication.build_samples(); rounded to 6 decimals. {column: ({term: (coef, se)}, N)}.
