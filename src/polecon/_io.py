@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 
 @contextmanager
@@ -36,11 +35,4 @@ def atomic_write_text(target: str | os.PathLike[str], text: str, encoding: str =
     """Write ``text`` to ``target`` atomically and return the path."""
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding=encoding)
-    return Path(target)
-
-
-def atomic_write(target: str | os.PathLike[str], writer: Callable[[IO[bytes]], None]) -> Path:
-    """Call ``writer(fileobj)`` on a temporary binary file, then rename it onto ``target``."""
-    with atomic_path(target) as tmp, open(tmp, "wb") as fh:
-        writer(fh)
     return Path(target)
