@@ -83,3 +83,28 @@ def pytest_report_header(config: pytest.Config) -> str:
         f"polecon data: {len(absent)} of {len(registry.entries())} registered files in no cache or "
         f"mirror; realdata tests that need one are skipped"
     )
+
+
+# --------------------------------------------------------------------------- the slow marker
+
+SLOW_S = 5.0
+_unmarked: set[str] = set()
+_durations: dict[str, float] = {}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _unmarked.update(i.nodeid for i in items if i.get_closest_marker("slow") is None)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.nodeid in _unmarked and report.when in ("setup", "call"):
+        _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name the tests without ``@pytest.mark.slow`` that took more than 5 s (setup + call)."""
+    over = sorted(((d, n) for n, d in _durations.items() if d > SLOW_S), reverse=True)
+    if over:
+        terminalreporter.write_sep("-", f"tests over {SLOW_S:.0f} s without the slow marker")
+        for d, n in over:
+            terminalreporter.write_line(f"{d:6.1f}s {n}")

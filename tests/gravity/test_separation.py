@@ -441,6 +441,7 @@ def test_matches_exact_oracle(data: st.DataObject, n: int, k: int, g: int) -> No
     assert np.array_equal(res_ir.separated, res.separated), (y, X, fe, res_ir.diagnostics)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.data(),
