@@ -44,6 +44,7 @@ import re
 import shutil
 import tempfile
 import tomllib
+import urllib.parse
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -189,6 +190,19 @@ def _check_rel_path(value: str, where: str) -> None:
         raise ManifestError(f"{where}: path {value!r} must be a normalised relative POSIX path")
 
 
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _check_url(value: str | None, field: str, where: str) -> None:
+    """Manifest URLs are https (plain http only to this machine's loopback, for tests)."""
+    if value is None:
+        return
+    u = urllib.parse.urlsplit(value)
+    ok = u.scheme == "https" or (u.scheme == "http" and u.hostname in _LOOPBACK)
+    if not ok or not u.hostname:
+        raise ManifestError(f"{where}: {field} {value!r} must be an https:// URL")
+
+
 def _parse_entry(raw: dict[str, Any], where: str) -> Entry:
     values: dict[str, Any] = {}
     for key in _STR_FIELDS:
@@ -215,6 +229,8 @@ def _parse_entry(raw: dict[str, Any], where: str) -> Entry:
     e = Entry(**values)
     _check_rel_path(e.path, where)
     _check_rel_path(e.upstream_path, where)
+    for key in ("url", "homepage", "landing_url"):
+        _check_url(getattr(e, key), key, where)
     checks: list[tuple[bool, str]] = [
         (bool(_NAME.match(e.name)), f"name {e.name!r} is not a lowercase slug [a-z0-9_]"),
         (bool(_SHA256.match(e.sha256)), "sha256 must be 64 lowercase hex digits"),
@@ -403,6 +419,24 @@ def cache_path(key: str) -> Path:
     return cache_dir() / entry(key).path
 
 
+def _inside_cache(e: Entry) -> Path:
+    """``<cache>/<path>``, refused (:class:`CacheError`) if it would resolve outside the cache
+    folder: the manifest's paths are relative and normalised (checked when it is parsed), and a
+    symlink inside the cache must not lead a write elsewhere either."""
+    root = cache_dir()
+    target = root / e.path
+    real_root = root.resolve()
+    real = target.resolve()
+    if not real.is_relative_to(real_root) or any(
+        p.is_symlink() for p in [target, *target.parents] if p.is_relative_to(root) and p != root
+    ):
+        raise CacheError(
+            f"{e.path} ({e.name}): the cache location {target} leaves the cache folder "
+            f"{root} (through a symlink); refusing to read or write it"
+        )
+    return target
+
+
 def sha256_of(path: str | os.PathLike[str]) -> str:
     """The sha256 hex digest of a file (pooch's hashing)."""
     return pooch.file_hash(str(path), alg="sha256")
@@ -435,7 +469,7 @@ def status(key: str, *, extra_mirrors: Iterable[str | os.PathLike[str]] = ()) ->
     would be used has the wrong size or sha256).
     """
     e = entry(key)
-    cached = cache_dir() / e.path
+    cached = _inside_cache(e)
     if cached.is_file():
         return "cached" if _matches(cached, e)[0] else "mismatch"
     src = _mirror_copy(e, mirror_dirs(extra_mirrors))
@@ -507,7 +541,7 @@ def _resolve(e: Entry, extra_mirrors: Iterable[str | os.PathLike[str]] = ()) -> 
 def _resolve_inner(
     e: Entry, extra_mirrors: Iterable[str | os.PathLike[str]] = ()
 ) -> tuple[Path, Source]:
-    target = cache_dir() / e.path
+    target = _inside_cache(e)
     note = ""
     ok, actual = False, None
     if target.is_file():
