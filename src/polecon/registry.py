@@ -54,6 +54,8 @@ from typing import Any, Literal
 import platformdirs
 import pooch
 
+from polecon._io import temporary_beside
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MANIFEST = REPO_ROOT / "datasets" / "registry.toml"
 MIRRORS_FILE = REPO_ROOT / "datasets" / "mirrors.txt"
@@ -479,17 +481,12 @@ def status(key: str, *, extra_mirrors: Iterable[str | os.PathLike[str]] = ()) ->
 
 
 def _copy_from_mirror(e: Entry, src: Path, target: Path) -> Path:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{e.filename}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = temporary_beside(target, ".part")  # removes the .part files of killed fetches
     try:
         shutil.copyfile(src, tmp)
         ok, actual = _matches(tmp, e)
         if not ok:
             raise ChecksumMismatchError(e, actual or sha256_of(tmp), f"mirror {src}")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; cached files get the usual mode
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
