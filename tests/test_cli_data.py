@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import pytest
@@ -14,16 +13,22 @@ from polecon.cli import app
 
 
 def _find_mirror() -> Path | None:
-    candidates = [p for p in os.environ.get("POLECON_MIRROR", "").split(os.pathsep) if p]
-    candidates.append(str(registry.REPO_ROOT.parent / "shared" / "data"))
-    for c in candidates:
-        if (Path(c) / "trade" / "PROVENANCE.md").is_file():
-            return Path(c).resolve()
+    """The first mirror folder the registry would search (POLECON_MIRROR, the mirror list)
+    that holds the shared data snapshot."""
+    for c in registry.mirror_dirs():
+        if (c / "trade" / "PROVENANCE.md").is_file():
+            return c.resolve()
     return None
 
 
 MIRROR = _find_mirror()
-pytestmark = pytest.mark.skipif(MIRROR is None, reason="the shared data mirror is not available")
+pytestmark = [
+    pytest.mark.realdata,
+    pytest.mark.skipif(
+        MIRROR is None,
+        reason="no mirror folder (POLECON_MIRROR, datasets/mirrors.txt) is available",
+    ),
+]
 runner = CliRunner()
 
 

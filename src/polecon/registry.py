@@ -19,7 +19,8 @@ Resolution order of :func:`fetch`:
    where a file lives at ``<cache>/<path>``;
 2. mirror folders: ``extra_mirrors`` given by the caller, then ``POLECON_MIRROR``
    (``os.pathsep``-separated), then the lines of ``datasets/mirrors.txt`` (relative to the
-   repository root). The first folder that holds ``<folder>/<path>`` decides: a copy whose sha256
+   repository root; ``POLECON_MIRRORS_FILE`` names another list, relative to its own folder,
+   and an empty value or ``none`` disables the list). The first folder that holds ``<folder>/<path>`` decides: a copy whose sha256
    differs is refused with :class:`ChecksumMismatchError`, it is not skipped in favour of the next
    folder, so a corrupt mirror never goes unnoticed;
 3. the pinned ``url``, downloaded with pooch (set ``POLECON_OFFLINE=1`` to forbid downloads).
@@ -43,6 +44,7 @@ import re
 import shutil
 import tempfile
 import tomllib
+import urllib.parse
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -51,6 +53,8 @@ from typing import Any, Literal
 
 import platformdirs
 import pooch
+
+from polecon._io import temporary_beside
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MANIFEST = REPO_ROOT / "datasets" / "registry.toml"
@@ -188,6 +192,19 @@ def _check_rel_path(value: str, where: str) -> None:
         raise ManifestError(f"{where}: path {value!r} must be a normalised relative POSIX path")
 
 
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _check_url(value: str | None, field: str, where: str) -> None:
+    """Manifest URLs are https (plain http only to this machine's loopback, for tests)."""
+    if value is None:
+        return
+    u = urllib.parse.urlsplit(value)
+    ok = u.scheme == "https" or (u.scheme == "http" and u.hostname in _LOOPBACK)
+    if not ok or not u.hostname:
+        raise ManifestError(f"{where}: {field} {value!r} must be an https:// URL")
+
+
 def _parse_entry(raw: dict[str, Any], where: str) -> Entry:
     values: dict[str, Any] = {}
     for key in _STR_FIELDS:
@@ -217,6 +234,8 @@ def _parse_entry(raw: dict[str, Any], where: str) -> Entry:
     e = Entry(**values)
     _check_rel_path(e.path, where)
     _check_rel_path(e.upstream_path, where)
+    for key in ("url", "homepage", "landing_url"):
+        _check_url(getattr(e, key), key, where)
     checks: list[tuple[bool, str]] = [
         (bool(_NAME.match(e.name)), f"name {e.name!r} is not a lowercase slug [a-z0-9_]"),
         (bool(_SHA256.match(e.sha256)), "sha256 must be 64 lowercase hex digits"),
@@ -375,22 +394,55 @@ def cache_dir() -> Path:
     return platformdirs.user_cache_path("polecon")
 
 
+def mirrors_file() -> Path | None:
+    """The mirror list in use: ``POLECON_MIRRORS_FILE`` if set (empty or ``none``: no list),
+    else ``datasets/mirrors.txt``."""
+    env = os.environ.get("POLECON_MIRRORS_FILE")
+    if env is None:
+        return MIRRORS_FILE
+    if env.strip().lower() in ("", "none"):
+        return None
+    return Path(env).expanduser()
+
+
 def mirror_dirs(extra: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
-    """Mirror folders in search order: ``extra``, ``POLECON_MIRROR``, ``datasets/mirrors.txt``."""
+    """Mirror folders in search order: ``extra``, ``POLECON_MIRROR``, then the mirror list
+    (:func:`mirrors_file`; relative lines are resolved against the list's folder's parent for
+    ``datasets/mirrors.txt``, i.e. the repository root, and against the list's folder otherwise)."""
     dirs: list[Path] = [Path(p).expanduser() for p in extra]
     env = os.environ.get("POLECON_MIRROR", "")
     dirs += [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
-    if MIRRORS_FILE.exists():
-        for line in MIRRORS_FILE.read_text(encoding="utf-8").splitlines():
+    listing = mirrors_file()
+    if listing is not None and listing.is_file():
+        base = REPO_ROOT if listing == MIRRORS_FILE else listing.parent
+        for line in listing.read_text(encoding="utf-8").splitlines():
             line = line.strip()
             if line and not line.startswith("#"):
-                dirs.append((REPO_ROOT / line).resolve())
+                dirs.append((base / line).expanduser().resolve())
     return dirs
 
 
 def cache_path(key: str) -> Path:
     """Where the verified copy of ``key`` lives (or would live) in the cache."""
     return cache_dir() / entry(key).path
+
+
+def _inside_cache(e: Entry) -> Path:
+    """``<cache>/<path>``, refused (:class:`CacheError`) if it would resolve outside the cache
+    folder: the manifest's paths are relative and normalised (checked when it is parsed), and a
+    symlink inside the cache must not lead a write elsewhere either."""
+    root = cache_dir()
+    target = root / e.path
+    real_root = root.resolve()
+    real = target.resolve()
+    if not real.is_relative_to(real_root) or any(
+        p.is_symlink() for p in [target, *target.parents] if p.is_relative_to(root) and p != root
+    ):
+        raise CacheError(
+            f"{e.path} ({e.name}): the cache location {target} leaves the cache folder "
+            f"{root} (through a symlink); refusing to read or write it"
+        )
+    return target
 
 
 def sha256_of(path: str | os.PathLike[str]) -> str:
@@ -425,7 +477,7 @@ def status(key: str, *, extra_mirrors: Iterable[str | os.PathLike[str]] = ()) ->
     would be used has the wrong size or sha256).
     """
     e = entry(key)
-    cached = cache_dir() / e.path
+    cached = _inside_cache(e)
     if cached.is_file():
         return "cached" if _matches(cached, e)[0] else "mismatch"
     src = _mirror_copy(e, mirror_dirs(extra_mirrors))
@@ -435,17 +487,12 @@ def status(key: str, *, extra_mirrors: Iterable[str | os.PathLike[str]] = ()) ->
 
 
 def _copy_from_mirror(e: Entry, src: Path, target: Path) -> Path:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{e.filename}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = temporary_beside(target, ".part")  # removes the .part files of killed fetches
     try:
         shutil.copyfile(src, tmp)
         ok, actual = _matches(tmp, e)
         if not ok:
             raise ChecksumMismatchError(e, actual or sha256_of(tmp), f"mirror {src}")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; cached files get the usual mode
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -497,7 +544,7 @@ def _resolve(e: Entry, extra_mirrors: Iterable[str | os.PathLike[str]] = ()) -> 
 def _resolve_inner(
     e: Entry, extra_mirrors: Iterable[str | os.PathLike[str]] = ()
 ) -> tuple[Path, Source]:
-    target = cache_dir() / e.path
+    target = _inside_cache(e)
     note = ""
     ok, actual = False, None
     if target.is_file():
@@ -639,6 +686,7 @@ __all__ = [
     "load_manifest",
     "manifest_path",
     "mirror_dirs",
+    "mirrors_file",
     "replicate_stage",
     "sha256_of",
     "status",

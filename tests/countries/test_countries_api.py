@@ -35,6 +35,8 @@ from polecon.countries.crosswalk import (
 )
 from polecon.countries.succession import succession_table
 
+pytestmark = pytest.mark.realdata
+
 
 def _map(values, scheme, **kw):
     return to_canonical(values, scheme, source="unit test", **kw).tolist()

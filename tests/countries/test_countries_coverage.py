@@ -23,6 +23,7 @@ from polecon.countries.coverage import (
 pytestmark = pytest.mark.realdata
 
 
+@pytest.mark.slow
 def test_every_source_is_covered() -> None:
     cols = extract_all()
     sources = {c.source.split("/")[0] for c in cols}

@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 from polecon.models.glm import separation as sep
 from polecon.models.gravity import ppml
 
+pytestmark = pytest.mark.realdata
+
 FORMULA = "value_usd ~ traded_before | iy + jy + pair"
 
 
@@ -94,6 +96,7 @@ def test_default_checks_equal_fe_only_on_real_panel(trade: pd.DataFrame) -> None
     assert full.nobs == fe_only.nobs == len(trade) - len(full.dropped)
 
 
+@pytest.mark.slow
 @pytest.mark.realdata
 def test_span_screen_agrees_with_rectifier_on_real_panel(
     trade: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
@@ -115,6 +118,7 @@ def test_span_screen_agrees_with_rectifier_on_real_panel(
     np.testing.assert_array_equal(fast.separated, slow.separated)
 
 
+@pytest.mark.slow
 @pytest.mark.realdata
 def test_singletons_created_by_separation_are_dropped(trade: pd.DataFrame) -> None:
     """The final sample is the largest singleton-free subset of the non-separated rows
@@ -176,6 +180,7 @@ def test_span_lp_decision_matches_oracle(data: st.DataObject, n: int, k: int, g:
     np.testing.assert_array_equal(decision, truth[cand], err_msg=str((y, X, fe, span)))
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), n=st.integers(4, 16), k=st.integers(0, 2), g=st.integers(1, 3))
 def test_weighted_backend_matches_oracle(data: st.DataObject, n: int, k: int, g: int) -> None:
@@ -196,6 +201,7 @@ def test_weighted_backend_matches_oracle(data: st.DataObject, n: int, k: int, g:
                 assert not (res.separated & ~truth).any(), res.diagnostics
 
 
+@pytest.mark.slow
 @pytest.mark.realdata
 @pytest.mark.parametrize("name", [f"{i:02d}.csv" for i in range(1, 19)])
 def test_suite_weighted_backend_with_span_lp(name: str, monkeypatch: pytest.MonkeyPatch) -> None:

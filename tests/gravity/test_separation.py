@@ -19,6 +19,8 @@ from polecon.models.glm import separation as sep
 from polecon.models.glm.separation import detect_separation
 from polecon.models.gravity import ppml
 
+pytestmark = pytest.mark.realdata
+
 SUITE = [f"{i:02d}.csv" for i in range(1, 19)]
 GUIDES = [
     "guide_example1.csv",
@@ -430,6 +432,7 @@ def test_matches_exact_oracle(data: st.DataObject, n: int, k: int, g: int) -> No
     assert np.array_equal(res_ir.separated, res.separated), (y, X, fe, res_ir.diagnostics)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.data(),

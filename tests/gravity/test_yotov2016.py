@@ -12,6 +12,8 @@ import pytest
 
 from polecon.reports import yotov2016 as rep
 
+pytestmark = pytest.mark.realdata
+
 REFERENCE = (
     Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "yotov2016_targets.md"
 )

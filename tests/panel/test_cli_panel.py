@@ -14,21 +14,27 @@ pytestmark = pytest.mark.realdata
 runner = CliRunner()
 
 
+def _ok(args: list[str]):  # noqa: ANN202 - click's Result
+    """Invoke the CLI and require success; the error keeps the CLI's exception chain (so a
+    missing source file, FileUnavailableError, is reported as a skip by tests/conftest.py)."""
+    res = runner.invoke(app, args)
+    if res.exit_code != 0:
+        raise AssertionError(res.output) from res.exception
+    return res
+
+
 def test_panel_build_writes_parquet_and_dictionary(tmp_path: Path) -> None:
     out = tmp_path / "p.parquet"
     args = ["panel", "build", "--start", "2000", "--end", "2001", "--out", str(out)]
-    first = runner.invoke(app, args)
-    assert first.exit_code == 0, first.output
+    _ok(args)
     panel = pd.read_parquet(out)
     assert set(panel["year"]) == {2000, 2001} and not panel.duplicated(["i", "j", "year"]).any()
     md = out.with_suffix(".md").read_text()
     assert "| `exports_ij` |" in md and "current USD" in md
-    again = runner.invoke(app, args)  # from the cache: same bytes
-    assert again.exit_code == 0, again.output
+    _ok(args)  # from the cache: same bytes
     assert pd.read_parquet(out).equals(panel)
     und = tmp_path / "u.parquet"
-    res = runner.invoke(app, [*args[:-1], str(und), "--undirected"])
-    assert res.exit_code == 0, res.output
+    _ok([*args[:-1], str(und), "--undirected"])
     u = pd.read_parquet(und)
     assert len(u) * 2 == len(panel) and (u["a"] < u["b"]).all()
 

@@ -118,6 +118,7 @@ def _brute_force(agreements: pd.DataFrame, a: str, b: str, t: int, k: str) -> di
     }
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(worlds())
 def test_agreement_coding_matches_brute_force(world) -> None:

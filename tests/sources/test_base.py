@@ -11,6 +11,8 @@ import pytest
 from polecon.sources import _base
 from polecon.sources._schema import Column, Schema, SchemaError
 
+pytestmark = pytest.mark.realdata
+
 RAW = "tests/ppmlhdfe_separation/02.csv"
 
 SCHEMA = Schema(

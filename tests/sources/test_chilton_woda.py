@@ -14,6 +14,8 @@ from polecon.sources import chilton_woda as cw
 from polecon.sources._base import BuildLog
 from polecon.sources._schema import SourceError
 
+pytestmark = pytest.mark.realdata
+
 
 @pytest.fixture(scope="module")
 def formation_path() -> Path:

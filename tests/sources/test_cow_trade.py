@@ -14,6 +14,8 @@ from polecon.sources import cow_trade as ct
 from polecon.sources._base import BuildLog
 from polecon.sources._schema import SourceError
 
+pytestmark = pytest.mark.realdata
+
 
 @pytest.fixture(scope="session")
 def cow_path() -> Path:

@@ -19,6 +19,8 @@ from polecon.sources import _base, undesa, wb_migration
 from polecon.sources._schema import SourceError
 from polecon.sources.migration import SCHEMA
 
+pytestmark = pytest.mark.realdata
+
 WB_KEY = wb_migration.RAW_KEY
 SEX_KEY = wb_migration.BY_SEX_KEY
 UN_KEY = undesa.RAW_KEY

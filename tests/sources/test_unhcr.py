@@ -14,6 +14,8 @@ from polecon import registry
 from polecon.sources import _base, unhcr
 from polecon.sources._schema import SourceError
 
+pytestmark = pytest.mark.realdata
+
 
 @pytest.fixture(scope="module")
 def refugees(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pd.DataFrame]:

@@ -11,14 +11,13 @@ from polecon import registry
 from polecon.sources import wto_rta
 from polecon.sources._schema import SourceError
 
+pytestmark = pytest.mark.realdata
+
 KEY = wto_rta.RAW_KEY
 
 
 def _fetch(key: str) -> Path:
-    try:
-        return registry.fetch(key)
-    except FileNotFoundError:
-        pytest.skip(f"mirror file {key} not available")
+    return registry.fetch(key)  # without a mirror: FileUnavailableError -> skipped (conftest)
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ from polecon.registry import fetch
 from polecon.sources import yotov2016 as yt
 from polecon.sources._schema import SourceError
 
+pytestmark = pytest.mark.realdata
+
 
 @pytest.fixture(scope="module")
 def rda_path() -> Path:

@@ -6,9 +6,6 @@ failure exits non-zero with a one-line reason (see :func:`fail`).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import typer
 
 from polecon.cli._common import console
@@ -28,9 +25,9 @@ def _register_groups() -> None:
     from polecon.cli import data as data_cli
 
     app.add_typer(data_cli.app, name="data")
-    if importlib.util.find_spec("polecon.cli.panel") is not None:  # arrives with the panel issue
-        panel_cli = importlib.import_module("polecon.cli.panel")
-        app.add_typer(panel_cli.app, name="panel")
+    from polecon.cli import panel as panel_cli
+
+    app.add_typer(panel_cli.app, name="panel")
 
 
 _register_groups()

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from polecon.countries.crosswalk import TABLES_DIR
@@ -56,8 +57,9 @@ def predecessor(
     """
     from polecon.countries.system import state_system
 
-    c = pd.Series(list(codes), dtype="string")
-    y = pd.Series(pd.to_numeric(pd.Series(list(years)), errors="raise")).astype("Int64")
+    # to_numpy, not list(): iterating an Arrow-backed column in Python costs seconds per million
+    c = pd.Series(pd.array(np.asarray(codes, dtype=object), dtype="string"))
+    y = pd.Series(pd.to_numeric(pd.Series(np.asarray(years)), errors="raise")).astype("Int64")
     if len(c) != len(y):
         raise ValueError(f"predecessor: {len(c)} codes but {len(y)} years")
     tab = succession_table()

@@ -37,8 +37,7 @@ Three checks, applied in the order given (each sees only the rows not yet flagge
     every separated row at once (``ir_stop="span-lp"``, the rectifier is skipped). Only when
     the span stays undecided does the rectifier run, with the remaining rows as candidates.
 
-CONTRACT: (stable; the estimators rely on it):
-``detect_separation(y, X, fe, weights=None, methods=("fe", "simplex", "ir"), tol=1e-8,
+Contract: ``detect_separation(y, X, fe, weights=None, methods=("fe", "simplex", "ir"), tol=1e-8,
 maxiter=1000) -> SeparationResult``. This module never drops singletons nor modifies inputs.
 """
 
