@@ -121,7 +121,16 @@ def _numeric(df: pd.DataFrame, col: str, source: str, na_values: Sequence[str] =
                 rows=df.index[bad.to_numpy()].tolist(),
             )
         s = num
-    return s.astype("float64")
+    s = s.astype("float64")
+    infinite = np.isinf(s.to_numpy())
+    if infinite.any():
+        raise SourceError(
+            source,
+            f"infinite values (e.g. {s[infinite].head(5).tolist()})",
+            column=col,
+            rows=df.index[infinite].tolist(),
+        )
+    return s
 
 
 def float_column(

@@ -77,7 +77,16 @@ DYAD_COLUMNS = (
     "entryforceyear",
     "typememb",
 )
-LIST_COLUMNS = ("number", "base_treaty", "name", "entry_type", "typememb")
+LIST_COLUMNS = (
+    "number",
+    "base_treaty",
+    "name",
+    "entry_type",
+    "typememb",
+    "year",
+    *(f"c{k}" for k in range(1, 92)),  # member countries (COW codes) ...
+    *(f"mc{k}" for k in range(1, 92)),  # ... and their group codes (same side of a treaty)
+)
 WITHDRAWAL_COLUMNS = ("iso1", "iso2", "number", "base_treaty", "entry_type", "year")
 DYAD_ENTRY_TYPES = ("base_treaty", "accession", "consolidated")
 YEAR_MIN, YEAR_MAX = 1900, 2030  # plausible treaty years; others are typos
@@ -110,6 +119,7 @@ def _int_column(df: pd.DataFrame, column: str, src: str, nullable: bool = False)
     raw = df[column]
     num = pd.to_numeric(raw, errors="coerce")
     bad = (raw.notna() & num.isna()) | (num.notna() & (num != np.floor(num)))
+    bad |= num.notna() & ~np.isfinite(num.astype("float64"))
     if not nullable:
         bad |= raw.isna()
     if bad.any():
@@ -215,13 +225,17 @@ def count_parties(treaties: pd.DataFrame, src: str) -> pd.DataFrame:
     ccols = [c for c in base.columns if c.startswith("c") and c[1:].isdigit()]
     if not ccols:
         raise SourceError(src, "no member columns c1..c91", column="c1")
-    members = base[ccols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    members = np.column_stack(
+        [_int_column(base, c, src, nullable=True).to_numpy(float, na_value=np.nan) for c in ccols]
+    )
     n_members = (~np.isnan(members)).sum(axis=1)
     # group codes aligned with the member columns (NaN where a member column has no mc column)
     groups = np.full(members.shape, np.nan)
     for k, c in enumerate(ccols):
         if f"m{c}" in base.columns:
-            groups[:, k] = pd.to_numeric(base[f"m{c}"], errors="coerce").to_numpy(dtype=float)
+            groups[:, k] = _int_column(base, f"m{c}", src, nullable=True).to_numpy(
+                float, na_value=np.nan
+            )
     years = pd.to_numeric(base["year"], errors="coerce").to_numpy(dtype=float)
     canon = _canonical_members(members, src)
     n = np.zeros(len(base), dtype=int)

@@ -85,7 +85,24 @@ def read_raw(path: Path | str) -> pd.DataFrame:
                 column=c,
                 rows=df.index[bad.to_numpy()].tolist(),
             )
+        bad = num.notna() & (~np.isfinite(num.astype("float64")) | (num < 0))
+        if bad.any():
+            raise SourceError(
+                src,
+                f"expected finite non-negative values, found {num[bad].head(3).tolist()}",
+                column=c,
+                rows=df.index[bad.to_numpy()].tolist(),
+            )
         df[c] = num
+    key = list(COLUMNS[:3])
+    dup = df.duplicated(key, keep=False)
+    if dup.any():
+        raise SourceError(
+            src,
+            "duplicated (destination, origin, year) rows: a flow would be counted twice",
+            column="year",
+            rows=df.index[dup.to_numpy()].tolist(),
+        )
     return df
 
 

@@ -609,7 +609,9 @@ def parse(
     df = _read_rda(path)
     require_columns(df, COLUMNS_2025, src)
     tid = pd.to_numeric(df["treaty_id"], errors="coerce")
-    bad = (tid.isna() | (tid != np.floor(tid))).to_numpy(dtype=bool)
+    bad = (tid.isna() | ~np.isfinite(tid.astype("float64")) | (tid != np.floor(tid))).to_numpy(
+        dtype=bool
+    )
     if bad.any():
         raise SourceError(
             src, "treaty_id must be a whole number", column="treaty_id", rows=df.index[bad].tolist()

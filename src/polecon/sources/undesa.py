@@ -225,6 +225,17 @@ def parse(path: str | Path, log: BuildLog | None = None) -> pd.DataFrame:
         how="left",
         validate="many_to_one",
     )
+    # the table is square: every country is an origin column and a Dest row
+    # (checked after the name mapping, whose errors name an unknown name's header field)
+    countries = set(dest[~agg])
+    unknown, absent = sorted(set(origins) - countries), sorted(countries - set(origins))
+    if unknown or absent:
+        raise SourceError(
+            src,
+            f"origin columns {unknown} are not Dest names, and Dest names {absent} have no "
+            "origin column (a dropped or renamed column?)",
+            column=(unknown or absent)[0],
+        )
     long["origin"] = long["origin"].astype("string")
     long["destination"] = long["destination"].astype("string")
     o_map = dict(zip(o_pairs["name"], o_pairs["code"], strict=True))

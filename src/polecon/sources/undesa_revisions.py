@@ -64,11 +64,19 @@ def read(path: Path | str, obj: str) -> pd.DataFrame:
         raise SourceError(src, f"missing column(s) {missing}", column=missing[0])
     for c in ("t", "n"):
         num = pd.to_numeric(df[c], errors="coerce")
-        bad = num.isna() | (num != np.floor(num)) | (num < 0)
+        bad = num.isna() | ~np.isfinite(num.astype("float64")) | (num != np.floor(num)) | (num < 0)
         if bad.any():
             raise SourceError(src, f"expected non-negative whole numbers, found "
                               f"{df.loc[bad, c].head(3).tolist()}", column=c,
                               rows=df.index[bad.to_numpy()].tolist())  # fmt: skip
+    n = pd.to_numeric(df["n"], errors="coerce")
+    if not np.isfinite(n.to_numpy(dtype="float64")).all():
+        bad = ~np.isfinite(n.to_numpy(dtype="float64"))
+        raise SourceError(src, "infinite values", column="n", rows=df.index[bad].tolist())
+    dup = df.duplicated(["geo", "t", "from", "sex"], keep=False)
+    if dup.any():
+        raise SourceError(src, "duplicated (geo, t, from, sex) rows: a stock would be counted "
+                          "twice", column="geo", rows=df.index[dup.to_numpy()].tolist())  # fmt: skip
     sex = df["sex"].astype("string")
     bad = ~sex.isin(["female", "male"]).fillna(False)
     if bad.any():

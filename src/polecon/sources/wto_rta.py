@@ -28,6 +28,15 @@ CITATION = (
     "accessed 1 Feb 2026, http://rtais.wto.org."
 )
 RAW_KEY = "ptas/wto_rta_database_2026-02/WTO_RTA_AllRTAs.xlsx"
+#: the values of "RTA Composition" in the 2026-02 snapshot; another value is an error, since
+#: "Bilateral" alone decides whether an RTA is coded as a country pair
+COMPOSITIONS = (
+    "Bilateral",
+    "Plurilateral",
+    "Bilateral; One Party is an RTA",
+    "Plurilateral; One Party is an RTA",
+    "Bilateral; All Parties are RTAs",
+)
 SHEET = "AllRTAs"
 
 RAW_COLUMNS = (
@@ -232,6 +241,15 @@ def parse(path: Path | str, *, log: BuildLog | None = None) -> pd.DataFrame:
         names = sorted({n for u in unmapped for n in u})
         log.note(f"{src}: signatory names without a code (kept in 'unmapped'): {names}")
     comp = df["RTA Composition"].astype("string").str.strip()
+    unknown = ~comp.isin(COMPOSITIONS).fillna(False).to_numpy(dtype=bool)
+    if unknown.any():
+        raise SourceError(
+            src,
+            f"unknown RTA Composition {sorted(set(comp[unknown].fillna('<blank>')))} "
+            f"(known: {list(COMPOSITIONS)})",
+            column="RTA Composition",
+            rows=df.index[unknown].tolist(),
+        )
     country_bi = (comp == "Bilateral").fillna(False).to_numpy(dtype=bool)
     pa = pd.Series(pd.NA, index=df.index, dtype="string")
     pb = pd.Series(pd.NA, index=df.index, dtype="string")
