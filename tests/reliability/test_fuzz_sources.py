@@ -423,6 +423,10 @@ KNOWN_DEFECTS: dict[tuple[str, str], str] = {
         "source_id (documented), so reordered rows renumber the agreements; the registry's "
         "sha256 check refuses a reordered file"
     ),
+    (wto_rta.RAW_KEY, "unknown_name"): (
+        "signatory names without a country code are kept in the 'unmapped' column and noted in "
+        "the build log (wto_rta.parse); the RTA then has no country pair, which the log names"
+    ),
     ("macro/original/polity5.rda", "text_in_numeric"): (
         "polity_annual_ccode is an identifier kept as text (democracy.POLITY_SCHEMA); a text "
         "cell is read as that text, which the classifier counts as a change"
@@ -772,6 +776,8 @@ def test_mutants_are_read_the_same_or_refused_clearly(target: Target, tmp_path: 
         unexpected[:20]
     )
     stale = {k for k in KNOWN_DEFECTS if k[0] == target.key} - found
+    if sum(rep.outcomes.values()) < N_MUTATIONS:  # cut short by the budget: it may not recur
+        stale = set()
     assert not stale, f"recorded defects no longer occur (remove them): {sorted(stale)}"
     assert sum(rep.outcomes.values()) >= min(N_MUTATIONS, MIN_MUTATIONS)
 

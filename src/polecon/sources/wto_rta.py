@@ -187,7 +187,9 @@ def parse(path: Path | str, *, log: BuildLog | None = None) -> pd.DataFrame:
     df = _read(path)
     require_columns(df, RAW_COLUMNS, src)
     rid = pd.to_numeric(df["RTA ID"], errors="coerce")
-    bad = (rid.isna() | (rid != np.floor(rid))).to_numpy(dtype=bool)
+    bad = (rid.isna() | ~np.isfinite(rid.astype("float64")) | (rid != np.floor(rid))).to_numpy(
+        dtype=bool
+    )
     if bad.any():
         raise SourceError(
             src, "RTA ID must be a whole number", column="RTA ID", rows=df.index[bad].tolist()

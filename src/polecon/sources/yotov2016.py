@@ -285,11 +285,11 @@ def _convert(df: pd.DataFrame, schema: Schema, rename: dict[str, str], source: s
     res = pd.DataFrame(out)
     for name in ("trade", "dist"):
         if name in res.columns:
-            neg = (res[name] < 0).to_numpy()
+            neg = ((res[name] < 0) | np.isinf(res[name])).to_numpy()
             if neg.any():
                 raise SourceError(
                     source,
-                    f"negative values (e.g. {res.loc[neg, name].head(5).tolist()})",
+                    f"negative or infinite values (e.g. {res.loc[neg, name].head(5).tolist()})",
                     column=name,
                     rows=np.flatnonzero(neg),
                 )
