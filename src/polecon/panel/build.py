@@ -87,27 +87,40 @@ def build_panel(
     UNCTAD snapshot ("2025" or "2020"); ``twoway_missing`` is the missing-flow rule of the two-way
     indices (see :func:`polecon.panel.flows.twoway_index`).
     """
+    from polecon._progress import steps
+    from polecon.panel.flows import aggregate_successors
     from polecon.sources import load
 
-    agreements = load("agreements", unctad=unctad)
-    trade = load("trade_flows")
-    stocks = load("migration_stocks")
-    pairs = load("gravity_pairs")
-    country_year = load("country_year")
-    panel = dyad_years(start, end, system=system, directed=True)
-    panel = add_agreements(panel, agreements)
-    panel = add_trade(panel, trade)
-    from polecon.panel.flows import aggregate_successors
-
-    stocks = aggregate_successors(stocks)
-    panel = add_migration(panel, stocks, interpolate=interpolate_migration)
-    panel = add_gravity(panel, pairs)
-    panel = add_country_year(panel, country_year)
-    panel = add_roles(panel, stocks)
-    panel = add_reciprocity(panel, missing=twoway_missing)
-    panel = add_unilateral_option(panel, stocks=stocks, country_year=country_year, pairs=pairs)
-    panel = add_diffusion(panel, agreements, trade, country_year)
-    panel = panel.sort_values(["year", "i", "j"], kind="stable").reset_index(drop=True)
+    with steps("panel", 12) as step:
+        step("source tables")
+        agreements = load("agreements", unctad=unctad)
+        trade = load("trade_flows")
+        stocks = load("migration_stocks")
+        pairs = load("gravity_pairs")
+        country_year = load("country_year")
+        step("dyad-years")
+        panel = dyad_years(start, end, system=system, directed=True)
+        step("agreements")
+        panel = add_agreements(panel, agreements)
+        step("trade")
+        panel = add_trade(panel, trade)
+        step("migration")
+        stocks = aggregate_successors(stocks)
+        panel = add_migration(panel, stocks, interpolate=interpolate_migration)
+        step("gravity")
+        panel = add_gravity(panel, pairs)
+        step("country-year")
+        panel = add_country_year(panel, country_year)
+        step("roles")
+        panel = add_roles(panel, stocks)
+        step("reciprocity")
+        panel = add_reciprocity(panel, missing=twoway_missing)
+        step("unilateral option")
+        panel = add_unilateral_option(panel, stocks=stocks, country_year=country_year, pairs=pairs)
+        step("diffusion")
+        panel = add_diffusion(panel, agreements, trade, country_year)
+        step("sort")
+        panel = panel.sort_values(["year", "i", "j"], kind="stable").reset_index(drop=True)
     return panel if directed else undirected(panel)
 
 
