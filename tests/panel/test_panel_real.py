@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def panel(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    df, _ = pp.cached_panel()
+    df = pp.build_panel(cache=True)
     return df
 
 

@@ -25,9 +25,11 @@ app.command("replicate")(replicate)
 
 
 def _register_groups() -> None:
+    from polecon.cli import cache as cache_cli
     from polecon.cli import data as data_cli
 
     app.add_typer(data_cli.app, name="data")
+    app.add_typer(cache_cli.app, name="cache")
     if importlib.util.find_spec("polecon.cli.panel") is not None:  # arrives with the panel issue
         panel_cli = importlib.import_module("polecon.cli.panel")
         app.add_typer(panel_cli.app, name="panel")
