@@ -139,15 +139,16 @@ def replicate(
         Path | None,
         typer.Option(
             "--reports-dir",
-            help="Where tables and figures are written (default: the repository's reports/).",
+            help="Where tables and figures are written (default: the repository's reports/ "
+            "in a checkout, else ./reports).",
         ),
     ] = None,
 ) -> None:
     """Regenerate every table, figure and report, stage by stage, and summarise."""
     if reports_dir is None:
-        from polecon.registry import REPO_ROOT
+        from polecon._paths import default_reports_dir
 
-        reports_dir = REPO_ROOT / "reports"
+        reports_dir = default_reports_dir()
     try:
         stages = select(only)
     except ValueError as exc:
