@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from polecon.models.adoption import SPECS, stacked
-from polecon.panel import cached_panel
+from polecon.panel import build_panel
 from polecon.panel.spells import risk_set
 
 TYPES = ("bit", "bfta", "blma")
@@ -107,7 +107,7 @@ def timed(label: str, sets: dict[str, pd.DataFrame], covariates: list[str]) -> N
 
 
 def main() -> None:
-    panel, _ = cached_panel()
+    panel = build_panel(cache=True)
     sets = {k: risk_set(panel, k) for k in TYPES}
     del panel
     covs = [c for c in SPECS["bit"].covariates if all(c in SPECS[t].covariates for t in TYPES)]

@@ -9,7 +9,8 @@ CONTRACT (stable; other modules rely on it):
 
 Also: ``status(key)``, ``cite(key)``, ``conversions()``, ``replicate_stage(reports_dir)``.
 
-The manifest is ``datasets/registry.toml`` at the repository root (override: ``POLECON_REGISTRY``).
+The manifest is ``datasets/registry.toml``, shipped inside the package (``polecon/_datasets``;
+override: ``POLECON_REGISTRY``).
 Only upstream originals are registered; convenience conversions in the mirror (a CSV written
 from an ``.rda``, say) are listed as ``[[conversion]]`` rows and are not fetchable.
 
@@ -18,11 +19,12 @@ Resolution order of :func:`fetch`:
 1. the cache, ``POLECON_CACHE`` (default: the platform's user cache folder for ``polecon``),
    where a file lives at ``<cache>/<path>``;
 2. mirror folders: ``extra_mirrors`` given by the caller, then ``POLECON_MIRROR``
-   (``os.pathsep``-separated), then the lines of ``datasets/mirrors.txt`` (relative to the
-   repository root; ``POLECON_MIRRORS_FILE`` names another list, relative to its own folder,
-   and an empty value or ``none`` disables the list). The first folder that holds ``<folder>/<path>`` decides: a copy whose sha256
-   differs is refused with :class:`ChecksumMismatchError`, it is not skipped in favour of the next
-   folder, so a corrupt mirror never goes unnoticed;
+   (``os.pathsep``-separated), then, in a checkout only, the lines of ``datasets/mirrors.txt``
+   (relative to the repository root; ``POLECON_MIRRORS_FILE`` names another list, relative to
+   its own folder, and an empty value or ``none`` disables the list); an installed package
+   needs only ``POLECON_MIRROR``. The first folder that holds ``<folder>/<path>`` decides: a
+   copy whose sha256 differs is refused with :class:`ChecksumMismatchError`, it is not skipped
+   in favour of the next folder, so a corrupt mirror never goes unnoticed;
 3. the pinned ``url``, downloaded with pooch (set ``POLECON_OFFLINE=1`` to forbid downloads).
 
 Verification policy. A file enters the cache only through a temporary file in the cache folder
@@ -55,10 +57,10 @@ import platformdirs
 import pooch
 
 from polecon._io import temporary_beside
+from polecon._paths import DATASETS_DIR, REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_MANIFEST = REPO_ROOT / "datasets" / "registry.toml"
-MIRRORS_FILE = REPO_ROOT / "datasets" / "mirrors.txt"
+DEFAULT_MANIFEST = DATASETS_DIR / "registry.toml"  # shipped with the package
+MIRRORS_FILE = REPO_ROOT / "datasets" / "mirrors.txt"  # checkouts only; else POLECON_MIRROR
 
 FORMATS = frozenset({"csv", "rda", "rds", "dta", "xlsx", "xls", "parquet", "json", "txt"})
 PINNED_BY = frozenset({"upstream-commit", "web-download-snapshot"})
@@ -281,8 +283,8 @@ def _parse_manifest(source: Path) -> Manifest:
         data = tomllib.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ManifestError(
-            f"registry manifest {source} does not exist (set POLECON_REGISTRY or run from a "
-            "checkout that has datasets/registry.toml)"
+            f"registry manifest {source} does not exist (set POLECON_REGISTRY, or reinstall "
+            "polecon: the manifest ships as polecon/_datasets/registry.toml)"
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(f"registry manifest {source} is not valid TOML: {exc}") from None

@@ -20,9 +20,9 @@ BITS = DATA / "bits" / "unctad_iia_navigator_2025-02" / "bits_raw.csv"
 def panel() -> pd.DataFrame:
     if not (BLA.exists() and BITS.exists()):
         pytest.skip("the mirrored agreement files (../shared/data) are absent")
-    from polecon.panel import cached_panel
+    from polecon.panel import build_panel
 
-    return cached_panel()[0]
+    return build_panel(cache=True)
 
 
 def _raw_blas(codes: set[int]) -> pd.DataFrame:

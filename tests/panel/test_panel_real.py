@@ -54,7 +54,7 @@ def _twoway(a: float, b: float) -> float:
 
 @pytest.fixture(scope="module")
 def panel(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    df, _ = pp.cached_panel()
+    df = pp.build_panel(cache=True)
     return df
 
 

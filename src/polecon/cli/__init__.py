@@ -22,9 +22,11 @@ app.command("replicate")(replicate)
 
 
 def _register_groups() -> None:
+    from polecon.cli import cache as cache_cli
     from polecon.cli import data as data_cli
 
     app.add_typer(data_cli.app, name="data")
+    app.add_typer(cache_cli.app, name="cache")
     from polecon.cli import panel as panel_cli
 
     app.add_typer(panel_cli.app, name="panel")

@@ -37,7 +37,7 @@ def build(
 ) -> None:
     """Build (or reuse a cached build of) the panel and write it atomically to OUT."""
     from polecon._io import atomic_path, atomic_write_text
-    from polecon.panel import cached_panel, dictionary_markdown, write_panel
+    from polecon.panel import build_panel, dictionary_markdown, write_panel
     from polecon.panel import undirected as to_undirected
 
     if system not in ("cow", "gw"):
@@ -51,7 +51,8 @@ def build(
     sys_: Literal["cow", "gw"] = "cow" if system == "cow" else "gw"
     started = time.perf_counter()
     try:
-        panel, cached = cached_panel(
+        panel = build_panel(
+            cache=True,
             refresh=refresh,
             start=start,
             end=end,
@@ -59,6 +60,7 @@ def build(
             directed=True,
             interpolate_migration=interpolate_migration,
         )
+        cached = Path(panel.attrs["cache_path"])
         if undirected:
             panel = to_undirected(panel)
             write_panel(panel, out, title="polecon undirected pair-year panel")

@@ -30,10 +30,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from polecon._paths import DATASETS_DIR
 from polecon.registry import fetch
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-TABLES_DIR = REPO_ROOT / "datasets" / "countries"
+TABLES_DIR = DATASETS_DIR / "countries"  # the reviewed tables, shipped with the package
 
 __all__ = [
     "SCHEMES",

@@ -44,14 +44,9 @@ def pinned_panel() -> str:
     The panel cache replaces a build when the inputs or code change (another process may do so
     while grids run); a hard link keeps this process's file readable until it exits.
     """
-    from polecon.panel import cached_panel
-    from polecon.panel.build import panel_cache_key
-    from polecon.sources._base import cache_dir
+    from polecon.panel.build import cached_panel_path
 
-    # where cached_panel() keeps the default build; build it only if absent (no full read)
-    path = cache_dir().parent / "panels" / f"panel-{panel_cache_key()}.parquet"
-    if not path.exists():
-        _, path = cached_panel()
+    path = cached_panel_path()  # the default build, built only if absent (no full read)
     key = str(path)
     if key not in _PINS or not Path(_PINS[key]).exists():
         folder = tempfile.mkdtemp(prefix="pinned-", dir=Path(path).parent)

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from polecon.panel.agreements import add_agreements, code_agreements
-from polecon.panel.build import build_panel, cached_panel, lag, replicate_stage, write_panel
+from polecon.panel.build import build_panel, lag, replicate_stage, write_panel
 from polecon.panel.covariates import add_country_year, add_gravity
 from polecon.panel.dictionary import data_dictionary, dictionary_markdown
 from polecon.panel.diffusion import add_diffusion
@@ -29,7 +29,6 @@ __all__ = [
     "add_trade",
     "add_unilateral_option",
     "build_panel",
-    "cached_panel",
     "code_agreements",
     "data_dictionary",
     "dictionary_markdown",

@@ -2,15 +2,12 @@
 
 ``build_panel()`` runs, in order: dyad_years -> add_agreements -> add_trade -> add_migration ->
 add_gravity -> add_country_year -> add_roles -> add_reciprocity -> add_unilateral_option ->
-add_diffusion. ``write_panel()`` writes atomically and deterministically; ``cached_panel()``
-reuses a build keyed by its parameters, the input files' sha256 and the code.
+add_diffusion. ``write_panel()`` writes atomically and deterministically; ``cache=True`` reuses a
+build keyed by its parameters, the input files' sha256 and the code (:mod:`polecon.panel.cache`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import inspect
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -29,15 +26,6 @@ from polecon.panel.dyads import dyad_years, undirected
 from polecon.panel.flows import add_migration, add_reciprocity, add_trade
 from polecon.panel.roles import add_roles
 from polecon.panel.unilateral import add_unilateral_option
-
-#: canonical source tables the standard panel reads
-INPUT_TABLES: tuple[str, ...] = (
-    "agreements",
-    "trade_flows",
-    "migration_stocks",
-    "gravity_pairs",
-    "country_year",
-)
 
 
 def lag(
@@ -78,6 +66,9 @@ def build_panel(
     interpolate_migration: bool = False,
     unctad: str = "2025",
     twoway_missing: str = "na",
+    *,
+    cache: bool = False,
+    refresh: bool = False,
 ) -> pd.DataFrame:
     """Build the standard dyad-year panel from the canonical source tables.
 
@@ -86,29 +77,89 @@ def build_panel(
     ``interpolate_migration`` fills migrant stocks between waves (flagged); ``unctad`` picks the
     UNCTAD snapshot ("2025" or "2020"); ``twoway_missing`` is the missing-flow rule of the two-way
     indices (see :func:`polecon.panel.flows.twoway_index`).
+
+    ``cache=True`` returns the cached build when the parameters, the input tables (raw files'
+    sha256, options, parser code) and the panel code are unchanged, and stores a new build
+    otherwise (``refresh=True`` rebuilds); the frame's ``attrs["cache_path"]`` names the Parquet
+    file. ``polecon cache list|prune`` shows and evicts cached builds.
     """
+    if cache or refresh:
+        from polecon.panel.cache import cached_build
+
+        params = _params(
+            start=start,
+            end=end,
+            system=system,
+            directed=directed,
+            interpolate_migration=interpolate_migration,
+            unctad=unctad,
+            twoway_missing=twoway_missing,
+        )
+        return cached_build(params, lambda: build_panel(**params), write_panel, refresh=refresh)  # type: ignore[arg-type]
+    from polecon._progress import steps
+    from polecon.panel.flows import aggregate_successors
     from polecon.sources import load
 
-    agreements = load("agreements", unctad=unctad)
-    trade = load("trade_flows")
-    stocks = load("migration_stocks")
-    pairs = load("gravity_pairs")
-    country_year = load("country_year")
-    panel = dyad_years(start, end, system=system, directed=True)
-    panel = add_agreements(panel, agreements)
-    panel = add_trade(panel, trade, fill=load("tradhist_deu"))
-    from polecon.panel.flows import aggregate_successors
-
-    stocks = aggregate_successors(stocks)
-    panel = add_migration(panel, stocks, interpolate=interpolate_migration)
-    panel = add_gravity(panel, pairs)
-    panel = add_country_year(panel, country_year)
-    panel = add_roles(panel, stocks)
-    panel = add_reciprocity(panel, missing=twoway_missing)
-    panel = add_unilateral_option(panel, stocks=stocks, country_year=country_year, pairs=pairs)
-    panel = add_diffusion(panel, agreements, trade, country_year)
-    panel = panel.sort_values(["year", "i", "j"], kind="stable").reset_index(drop=True)
+    with steps("panel", 12) as step:
+        step("source tables")
+        agreements = load("agreements", unctad=unctad)
+        trade = load("trade_flows")
+        stocks = load("migration_stocks")
+        pairs = load("gravity_pairs")
+        country_year = load("country_year")
+        tradhist = load("tradhist_deu")
+        step("dyad-years")
+        panel = dyad_years(start, end, system=system, directed=True)
+        step("agreements")
+        panel = add_agreements(panel, agreements)
+        step("trade")
+        panel = add_trade(panel, trade, fill=tradhist)
+        step("migration")
+        stocks = aggregate_successors(stocks)
+        panel = add_migration(panel, stocks, interpolate=interpolate_migration)
+        step("gravity")
+        panel = add_gravity(panel, pairs)
+        step("country-year")
+        panel = add_country_year(panel, country_year)
+        step("roles")
+        panel = add_roles(panel, stocks)
+        step("reciprocity")
+        panel = add_reciprocity(panel, missing=twoway_missing)
+        step("unilateral option")
+        panel = add_unilateral_option(panel, stocks=stocks, country_year=country_year, pairs=pairs)
+        step("diffusion")
+        panel = add_diffusion(panel, agreements, trade, country_year)
+        step("sort")
+        panel = panel.sort_values(["year", "i", "j"], kind="stable").reset_index(drop=True)
     return panel if directed else undirected(panel)
+
+
+def _params(**kwargs: object) -> dict[str, object]:
+    """The build parameters of :func:`build_panel`: its defaults updated with ``kwargs``."""
+    import inspect
+
+    sig = inspect.signature(build_panel)
+    params = {
+        k: p.default
+        for k, p in sig.parameters.items()
+        if p.kind is not inspect.Parameter.KEYWORD_ONLY
+    }
+    unknown = set(kwargs) - set(params)
+    if unknown:
+        raise TypeError(f"build_panel() has no parameter(s) {sorted(unknown)}")
+    return {**params, **kwargs}
+
+
+def cached_panel_path(**kwargs: object) -> Path:
+    """The Parquet file of ``build_panel(**kwargs, cache=True)``, built and cached first if it
+    is absent; an existing file is not read (callers read only the columns they need)."""
+    from polecon.panel.cache import cache_key, panels_dir
+
+    params = _params(**kwargs)
+    path = panels_dir() / f"panel-{cache_key(params)}.parquet"
+    if not path.exists():
+        path = Path(build_panel(**params, cache=True).attrs["cache_path"])  # type: ignore[arg-type]
+    return path
 
 
 def write_panel(
@@ -132,54 +183,8 @@ def write_panel(
     return path
 
 
-def _normalized_params(params: dict[str, object]) -> dict[str, object]:
-    """``build_panel`` parameters with defaults filled in (so equal builds share one key)."""
-    bound = inspect.signature(build_panel).bind(**params)
-    bound.apply_defaults()
-    return dict(bound.arguments)
-
-
-def panel_cache_key(**params: object) -> str:
-    """``<parameters hash>-<inputs hash>``: the build parameters (defaults filled in), then the
-    input tables' keys (raw sha256, options, parser code) and the panel code."""
-    from polecon.sources._base import _cache_key, table_spec
-
-    p = hashlib.sha256(json.dumps(_normalized_params(params), sort_keys=True, default=str).encode())
-    h = hashlib.sha256()
-    for name in INPUT_TABLES:
-        spec = table_spec(name)
-        h.update(_cache_key(spec, dict(spec.default_options)).encode())
-    pkg = Path(__file__).resolve().parent
-    for f in sorted(pkg.glob("*.py")):
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return f"{p.hexdigest()[:10]}-{h.hexdigest()[:12]}"
-
-
-def cached_panel(refresh: bool = False, **params: object) -> tuple[pd.DataFrame, Path]:
-    """Build the panel once per parameter set and inputs; later calls read the cached Parquet.
-
-    Cached under ``$POLECON_CACHE/panels``; a new build replaces older builds of the same
-    parameters (made from other inputs or code), so the cache does not grow with every edit.
-    """
-    from polecon.sources._base import cache_dir
-
-    key = panel_cache_key(**params)
-    folder = cache_dir().parent / "panels"
-    path = folder / f"panel-{key}.parquet"
-    if path.exists() and not refresh:
-        return pd.read_parquet(path), path
-    panel = build_panel(**params)  # type: ignore[arg-type]
-    write_panel(panel, path)
-    params_part = key.split("-")[0]
-    for old in folder.glob(f"panel-{params_part}-*"):
-        if old.stem != path.stem:
-            old.unlink(missing_ok=True)
-    return panel, path
-
-
 def replicate_stage(reports_dir: Path) -> str:
     """Build the default panel (cached) and write its data dictionary into ``reports_dir``."""
-    panel, path = cached_panel()
+    panel = build_panel(cache=True)
     atomic_write_text(Path(reports_dir) / "panel_dictionary.md", dictionary_markdown(panel))
-    return f"{len(panel):,} dyad-years x {panel.shape[1]} columns ({path})"
+    return f"{len(panel):,} dyad-years x {panel.shape[1]} columns ({panel.attrs['cache_path']})"

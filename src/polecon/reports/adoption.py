@@ -13,7 +13,7 @@ import pandas as pd
 
 from polecon._io import atomic_write_text
 from polecon.models.adoption import SPECS, AdoptionResults, fit
-from polecon.panel import cached_panel
+from polecon.panel import build_panel
 from polecon.panel.spells import risk_set
 
 TYPES: tuple[str, ...] = ("bit", "bfta", "blma")
@@ -71,7 +71,7 @@ def models_markdown(results: dict[str, AdoptionResults]) -> str:
 
 def replicate_stage(reports_dir: Path) -> str:
     """Fit the default BIT, BFTA and BLMA models and write ``adoption_models.md``."""
-    panel, _ = cached_panel()
+    panel = build_panel(cache=True)
     results = fit_defaults(panel)
     atomic_write_text(Path(reports_dir) / "adoption_models.md", models_markdown(results))
     return "; ".join(

@@ -24,6 +24,7 @@ import pandas as pd
 
 from polecon import registry
 from polecon._io import atomic_path, atomic_write_text
+from polecon._paths import DATASETS_DIR
 from polecon.sources._schema import Schema, SchemaError
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -149,7 +150,7 @@ def _code_hash() -> str:
     """Hash of the parser code and reviewed tables: a change invalidates cached tables."""
     h = hashlib.sha256()
     roots = [PACKAGE_ROOT / "sources", PACKAGE_ROOT / "countries", PACKAGE_ROOT / "registry.py"]
-    datasets = registry.REPO_ROOT / "datasets" / "countries"
+    datasets = DATASETS_DIR / "countries"
     if datasets.is_dir():
         roots.append(datasets)
     for root in roots:
