@@ -29,7 +29,7 @@ import pytest
 
 import polecon
 from polecon import registry
-from polecon.panel.build import INPUT_TABLES
+from polecon.panel.cache import INPUT_TABLES
 from polecon.sources import TABLE_MODULES, load, table_spec
 from polecon.sources._base import _cache_key
 from polecon.sources._base import cache_dir as tables_dir
