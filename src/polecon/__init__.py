@@ -20,6 +20,11 @@ _LAZY = {
     "cox": ("polecon.models.survival", "cox"),
     "clogit": ("polecon.models.survival", "clogit"),
     "firth_logit": ("polecon.models.survival", "firth_logit"),
+    "logit": ("polecon.models.glm", "logit"),
+    "cloglog": ("polecon.models.glm", "cloglog"),
+    "lpm": ("polecon.models.glm", "lpm"),
+    "glm": ("polecon.models.glm", "glm"),
+    "etable": ("polecon.reports", "etable"),
 }
 
 __all__ = ["__version__", *_LAZY]
