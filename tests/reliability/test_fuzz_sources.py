@@ -427,6 +427,13 @@ KNOWN_DEFECTS: dict[tuple[str, str], str] = {
         "signatory names without a country code are kept in the 'unmapped' column and noted in "
         "the build log (wto_rta.parse); the RTA then has no country pair, which the log names"
     ),
+    (CW_F, "encoding"): (
+        "chilton_woda rule 6: a 'ratified' cell with trailing text keeps its date, and the "
+        "parser notes every such cell; a mojibake suffix is such trailing text"
+    ),
+    (CW_C, "encoding"): (
+        "quota_num is free text kept as coded (quota_text); a mojibake cell is read as that text"
+    ),
     ("macro/original/polity5.rda", "text_in_numeric"): (
         "polity_annual_ccode is an identifier kept as text (democracy.POLITY_SCHEMA); a text "
         "cell is read as that text, which the classifier counts as a change"

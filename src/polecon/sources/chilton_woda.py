@@ -701,6 +701,16 @@ def _parse_dates(
     return parts, rules
 
 
+def _positive_ids(raw: pd.DataFrame, column: str, source: str) -> pd.Series:
+    """An identifier column as Int64; a negative, zero or fractional id is an error."""
+    num = pd.to_numeric(raw[column], errors="coerce")
+    bad = (num.notna() & ((num <= 0) | (num != np.floor(num)))).to_numpy(dtype=bool)
+    if bad.any():
+        raise SourceError(source, "identifiers must be positive whole numbers", column=column,
+                          rows=raw.index[bad].tolist())  # fmt: skip
+    return num.round().astype("Int64")
+
+
 def _make_dates(parts: pd.DataFrame, source: str, column: str) -> pd.Series:
     """datetime64 from month/day/year columns; an impossible date is an error."""
     ok = parts[["month", "day", "year"]].notna().all(axis=1)
@@ -880,7 +890,7 @@ def parse_formation(
             "country_b_name": _text(raw["countryB"]),
             "code_a": raw["codeA"].astype(np.int64),
             "code_b": raw["codeB"].astype(np.int64),
-            "dyad_id": pd.to_numeric(raw["dyadID"]).round().astype("Int64"),
+            "dyad_id": _positive_ids(raw, "dyadID", source),
             "year": year.astype("Int64"),
             "signed": signed_day.astype("datetime64[s]"),
             "signed_precision": precision,

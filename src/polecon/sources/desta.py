@@ -77,6 +77,9 @@ DYAD_COLUMNS = (
     "entryforceyear",
     "typememb",
 )
+#: DESTA's membership types (1 bilateral, 2 plurilateral, 3 plurilateral and third country,
+#: 4 region-region, 5 accession, 6 withdrawal, 7 bloc and third country), the codes in v2.3
+TYPEMEMB = (1, 2, 3, 4, 5, 6, 7)
 LIST_COLUMNS = (
     "number",
     "base_treaty",
@@ -222,6 +225,15 @@ def count_parties(treaties: pd.DataFrame, src: str) -> pd.DataFrame:
             rows=base.index[dup].tolist(),
         )
     tm = _int_column(base, "typememb", src, nullable=True)
+    bad_tm = (tm.notna() & ~tm.isin(TYPEMEMB)).to_numpy(dtype=bool)
+    if bad_tm.any():
+        raise SourceError(
+            src,
+            f"typememb must be one of {list(TYPEMEMB)} (DESTA codebook), found "
+            f"{tm[bad_tm].head(3).tolist()}",
+            column="typememb",
+            rows=base.index[bad_tm].tolist(),
+        )
     ccols = [c for c in base.columns if c.startswith("c") and c[1:].isdigit()]
     if not ccols:
         raise SourceError(src, "no member columns c1..c91", column="c1")

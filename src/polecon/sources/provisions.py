@@ -48,7 +48,14 @@ DS_COLUMNS = {
     "inv_ctry_dsm": "inv_ctry_dsm",
 }
 INDEX_COLUMNS = ("depth_index", "depth_rasch", "flexrigid", "flexescape", "enforce", "enforce01")
-DESIGN_ID_COLUMNS = ("number", "base_treaty", "name", "entry_type", "year")
+DESIGN_ID_COLUMNS = (
+    "number",
+    "base_treaty",
+    "name",
+    "entry_type",
+    "year",
+    *(f"c{k}" for k in range(1, 92)),  # member countries: a missing column would lose members
+)
 
 MAPPING_COLUMNS = {
     "isds": "criteria/Investor-State Dispute Settlement (ISDS)/ISDS included",
