@@ -50,3 +50,25 @@ def glm_rows(res: object, rs) -> np.ndarray:  # noqa: ANN001
     keep = np.zeros(len(rs), dtype=bool)
     keep[np.flatnonzero(ok.to_numpy())[has_event.to_numpy()]] = True
     return keep
+
+
+def test_adoption_cloglog_equals_glm_cloglog() -> None:
+    """The cloglog link of the block engine against ``polecon.cloglog`` (itself checked against
+    statsmodels in tests/models): same coefficients; SEs after the same named convention."""
+    rs = polecon.risk_set(polecon.build_panel(cache=True), kind="blma")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = fit(rs, link="cloglog")
+        glm = polecon.cloglog(
+            "event ~ " + " + ".join(SPECS["blma"].terms) + " | year",
+            rs,
+            vcov={"CRV1": "pair"},
+            ssc="stata",
+        )
+    assert ours.model == "cloglog" and ours.nobs == glm.nobs
+    np.testing.assert_allclose(ours.params.to_numpy(), glm.params[ours.params.index], atol=1e-6)
+    n, k = glm.nobs, len(ours.params) + rs.loc[glm_rows(glm, rs), "year"].nunique()
+    factor = np.sqrt((n - 1) / (n - k))
+    np.testing.assert_allclose(
+        ours.bse.to_numpy(), glm.bse[ours.params.index].to_numpy() * factor, rtol=1e-5
+    )

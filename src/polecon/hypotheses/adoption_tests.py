@@ -119,15 +119,18 @@ def reassign_roles(
     return add_unilateral_option(p, series=tuple(series))
 
 
-def fit_stacked(panel: pd.DataFrame, start: int = 1946, migration: str = "wb"):  # -> StackedResults
-    """The default stacked model on risk sets from ``start`` (flows from ``migration``)."""
+def fit_stacked(
+    panel: pd.DataFrame, start: int = 1946, migration: str = "wb", link: str = "logit"
+):  # -> StackedResults
+    """The default stacked model on risk sets from ``start`` (flows from ``migration``), with a
+    logit or complementary log-log (``link``) hazard."""
     from polecon.models.adoption import stacked
     from polecon.panel.spells import risk_set
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # FE levels without events: in dropped
         sets = {k: risk_set(panel, k, start=start, migration=migration) for k in TYPES}
-        return stacked(sets)
+        return stacked(sets, link=link)
 
 
 def combination(res, weights: dict[str, float], alpha: float) -> tuple[float, float, float, float]:
@@ -206,18 +209,18 @@ def adoption_hypotheses(
             "entry-into-force event is built"
         )
         return [not_testable(h, lab, pr, r, spec, why, params=params) for h, lab, _, r, pr in TESTS]
-    if model != "logit":
+    if model not in ("logit", "cloglog"):
         why = {
-            "cloglog": "no cloglog adoption estimator on the branches merged "
-            "(polecon.models.adoption fits logit only)",
-            "cox": "no stacked Cox adoption model on the branches merged",
+            "cox": "no stacked Cox model: polecon.cox fits one risk set, and the cross-type "
+            "covariance of three Cox fits (suest-style, from per-type score residuals summed by "
+            "pair) is not built",
         }.get(model, f"unknown model {model!r}")
         return [not_testable(h, lab, pr, r, spec, why, params=params) for h, lab, _, r, pr in TESTS]
     if roles != "stocks" or migration != "wb":
         series = ("undesa2019", "wb") if migration == "wb" else (migration,)
         panel = reassign_roles(panel, roles, series)
     try:
-        res = fit_stacked(panel, start, migration)
+        res = fit_stacked(panel, start, migration, link=model)
     except (ValueError, KeyError, np.linalg.LinAlgError) as e:
         return [
             not_testable(h, lab, pr, r, spec, f"model failed: {e}", params=params)

@@ -102,7 +102,7 @@ def adoption_cell(
     cols = adoption_columns(series)
     if roles != "stocks" or series != "wb":
         cols += ["i_is_rich", "i_is_destination"]
-    if model != "logit" or timing != "signed":  # not estimable: no need to read the panel
+    if model not in ("logit", "cloglog") or timing != "signed":  # not estimable: no panel read
         return adoption_hypotheses(pd.DataFrame(), start, series, roles, model, timing)
     return adoption_hypotheses(_read(panel_path, cols), start, series, roles, model)
 

@@ -132,6 +132,7 @@ def _results(
     n_events: dict[str, int],
     nobs_by_type: dict[str, int],
     dropped: dict[str, int],
+    link: str = "logit",
 ) -> AdoptionResults:
     v, _ = clustered_vcov(fit, n_params)
     k = len(names)
@@ -142,7 +143,7 @@ def _results(
         depvar=depvar,
         fixef_names=fixef,
         vcov_type="CRV1 clustered by pair (G/(G-1)*(N-1)/(N-K))",
-        model="logit",
+        model=link,
         pseudo_r2=1 - fit.loglik / fit.loglik_null,
         n_clusters={"pair": n_clusters},
         loglik=fit.loglik,
@@ -158,8 +159,10 @@ def fit(
     fe: str = "year",
     cluster: str = "pair",
     depvar: str = "event",
+    link: str = "logit",
 ) -> AdoptionResults:
-    """Logit of ``depvar`` on ``terms`` with ``fe`` fixed effects, SEs clustered by ``cluster``.
+    """Logit (or, with ``link="cloglog"``, complementary log-log) of ``depvar`` on ``terms``
+    with ``fe`` fixed effects, SEs clustered by ``cluster``.
 
     ``terms`` defaults to the type's :data:`SPECS` entry (``rs.attrs["type"]``).
     """
@@ -173,7 +176,7 @@ def fit(
     k = len(terms)
     block, levels = _block(sub, terms, np.arange(k), fe, k, depvar, clusters, cluster, kind)
     n_params = k + len(levels)
-    f = fit_blocks([block], n_params, len(clusters))
+    f = fit_blocks([block], n_params, len(clusters), link=link)
     return _results(
         f,
         list(terms),
@@ -184,6 +187,7 @@ def fit(
         {kind: int(block.y.sum())},
         {kind: len(block.y)},
         dropped,
+        link,
     )
 
 
@@ -196,8 +200,9 @@ def stacked(
     cluster: str = "pair",
     depvar: str = "event",
     method: str = "auto",
+    link: str = "logit",
 ) -> StackedResults:
-    """Stacked cross-type logit: type-specific ``interact`` terms, common other terms,
+    """Stacked cross-type logit (or cloglog, ``link="cloglog"``): type-specific ``interact`` terms, common other terms,
     type-by-``fe`` fixed effects, SEs clustered by pair across types.
 
     ``risk_sets``: {type: risk set}. ``covariates`` defaults to the terms shared by every type's
@@ -245,9 +250,9 @@ def stacked(
         next_fe += len(levels)
     n_params = next_fe
     if method == "joint":
-        f = fit_blocks(blocks, n_params, len(clusters))
+        f = fit_blocks(blocks, n_params, len(clusters), link=link)
     else:
-        f = _suest(blocks, n_params, len(clusters))
+        f = _suest(blocks, n_params, len(clusters), link)
     res = _results(
         f,
         names,
@@ -258,13 +263,14 @@ def stacked(
         {t: int(b.y.sum()) for t, b in zip(types, blocks, strict=True)},
         {t: len(b.y) for t, b in zip(types, blocks, strict=True)},
         dropped,
+        link,
     )
     return StackedResults(
         **res.__dict__, types=types, interacted=inter, common=common, method=method
     )
 
 
-def _suest(blocks: list[Block], n_params: int, n_clusters: int) -> Fit:
+def _suest(blocks: list[Block], n_params: int, n_clusters: int, link: str = "logit") -> Fit:
     """Separate per-type fits combined: block-diagonal inverse Hessian, per-type cluster scores."""
     beta = np.zeros(n_params)
     hinv = np.zeros((n_params, n_params))
@@ -276,7 +282,7 @@ def _suest(blocks: list[Block], n_params: int, n_clusters: int) -> Fit:
         local = Block(
             b.y, b.X, np.arange(len(b.cols)), b.fe, np.arange(len(b.cols), len(idx)), b.cluster
         )
-        f = fit_blocks([local], len(idx), n_clusters)
+        f = fit_blocks([local], len(idx), n_clusters, link=link)
         beta[idx] = f.beta
         hinv[np.ix_(idx, idx)] = f.hess_inv
         scores[:, idx] = f.scores
