@@ -69,11 +69,47 @@ def models_markdown(results: dict[str, AdoptionResults]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: the covariates drawn in the coefficient figure (the terms that H1b, H2 and H4 compare)
+FIGURE_TERMS: tuple[str, ...] = (
+    "ltrade",
+    "lmigrants",
+    "lgdppc_ratio",
+    "ldist",
+    "contig",
+    "comlang_off",
+    "colony",
+    "pta_in_force",
+)
+
+
+def draw_coefficients(results: dict[str, AdoptionResults], folder: Path) -> pd.DataFrame:
+    """Figure ``adoption_coefficients`` (PNG, PDF) and its CSV: the estimates of
+    :data:`FIGURE_TERMS` by agreement type with 95% intervals (pair-clustered)."""
+    from polecon.reports.figures import plot_coefficients
+
+    tidy = pd.concat([r.tidy().assign(type=k) for k, r in results.items()], ignore_index=True)
+    tidy = tidy[tidy["term"].isin(FIGURE_TERMS)]
+    tidy = tidy.assign(order=tidy["term"].map(FIGURE_TERMS.index)).sort_values(
+        ["order", "type"], kind="stable"
+    )[["term", "type", "estimate", "conf_low", "conf_high"]]
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(
+        folder / "adoption_coefficients.csv", tidy.to_csv(index=False, float_format="%.6g")
+    )
+    plot_coefficients(
+        tidy,
+        folder / "adoption_coefficients",
+        title="Hazard of a first agreement: logit coefficients by type (95% CI)",
+    )
+    return tidy
+
+
 def replicate_stage(reports_dir: Path) -> str:
     """Fit the default BIT, BFTA and BLMA models and write ``adoption_models.md``."""
     panel = build_panel(cache=True)
     results = fit_defaults(panel)
     atomic_write_text(Path(reports_dir) / "adoption_models.md", models_markdown(results))
+    draw_coefficients(results, Path(reports_dir) / "figures")
     return "; ".join(
         f"{k}: N={r.nobs:,}, events={sum(r.n_events.values()):,}" for k, r in results.items()
     )

@@ -180,6 +180,55 @@ def findings_markdown(
     return "\n".join(lines) + "\n"
 
 
+#: event-time bins of the H3 event study in time order, with the omitted reference bin
+EVENT_ORDER: tuple[str, ...] = (
+    "lead_10plus",
+    "lead_5_9",
+    "ref",
+    "lag_0_4",
+    "lag_5_9",
+    "lag_10plus",
+)
+EVENT_LABELS = {
+    "lead_10plus": "<= -10",
+    "lead_5_9": "-9..-5",
+    "ref": "-4..-1",
+    "lag_0_4": "0..4",
+    "lag_5_9": "5..9",
+    "lag_10plus": ">= 10",
+}
+
+
+def draw_event_study(results: Sequence[HypothesisResult], folder: Path) -> pd.DataFrame:
+    """Figure ``event_study`` (PNG, PDF) and its CSV: the H3 leads and lags of the first BLMA
+    and the first trade agreement on the bilateral migrant stock (World Bank series)."""
+    from polecon.reports.figures import plot_event_study
+
+    rows = []
+    for r in results:
+        if r.hypothesis != "H3 event":
+            continue
+        kind, _, bin_ = r.label.partition("_")
+        rows.append((kind, bin_, r.estimate, r.conf_low, r.conf_high))
+    tidy = pd.DataFrame(rows, columns=["agreement", "bin", "estimate", "conf_low", "conf_high"])
+    ref = pd.DataFrame({"agreement": tidy["agreement"].unique(), "bin": "ref", "estimate": 0.0})
+    tidy = pd.concat([tidy, ref], ignore_index=True)
+    tidy["event_time"] = tidy["bin"].map(EVENT_LABELS)
+    tidy = tidy.assign(order=tidy["bin"].map(EVENT_ORDER.index)).sort_values(
+        ["agreement", "order"], kind="stable"
+    )[["agreement", "event_time", "estimate", "conf_low", "conf_high"]]
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(folder / "event_study.csv", tidy.to_csv(index=False, float_format="%.6g"))
+    plot_event_study(
+        tidy,
+        folder / "event_study",
+        reference="-4..-1",
+        labels={"blma": "first BLMA", "pta": "first trade agreement (PTA/BFTA)"},
+        title="H3: migrant stock around the first signing (PPML, 95% CI)",
+    )
+    return tidy
+
+
 def run_grids(
     panel_path: str | Path, executor: Executor | None = None, names: Sequence[str] = grids.GRIDS
 ) -> dict[str, list[list[HypothesisResult]]]:
@@ -201,5 +250,6 @@ def replicate_stage(reports_dir: Path, executor: Executor | None = None) -> str:
     atomic_write_text(reports_dir / "hypotheses.md", hypotheses_markdown(results, h5_tables))
     atomic_write_text(reports_dir / "hypotheses_robustness.md", robustness_markdown(grid_results))
     atomic_write_text(reports_dir / "findings.md", findings_markdown(results, grid_results))
+    draw_event_study(results, reports_dir / "figures")
     v = pd.Series([r.verdict for r in results]).value_counts().sort_index()
     return f"{len(results)} headline tests (" + ", ".join(f"{k} {n}" for k, n in v.items()) + ")"
