@@ -172,9 +172,7 @@ def fit_blocks(
     for b in blocks:  # start the FE at the link of each level's share of events
         cnt = np.diff(np.r_[b.starts, len(b.fe)])
         ybar = np.clip(b.fe_sum(b.y) / cnt, 1e-6, 1 - 1e-6)
-        beta[b.fe_cols] = (
-            np.log(ybar / (1 - ybar)) if link == "logit" else np.log(-np.log1p(-ybar))
-        )
+        beta[b.fe_cols] = np.log(ybar / (1 - ybar)) if link == "logit" else np.log(-np.log1p(-ybar))
     etas = _eta(blocks, beta)
     ll = _loglik(blocks, etas, link)
     it = 0
