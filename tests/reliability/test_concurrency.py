@@ -13,16 +13,27 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from test_kill import env_for, run, temporaries, visible_files, warm_tables
 
 from polecon import registry
 from polecon.sources._base import TABLE_MODULES
+
+# the subprocess and cache helpers of the interruption tests (pytest imports test modules by
+# path, so they are loaded the same way)
+_spec = importlib.util.spec_from_file_location(
+    "_kill_helpers", Path(__file__).with_name("test_kill.py")
+)
+assert _spec is not None and _spec.loader is not None
+_kill = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_kill)
+env_for, run, temporaries = _kill.env_for, _kill.run, _kill.temporaries
+visible_files, warm_tables = _kill.visible_files, _kill.warm_tables
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
