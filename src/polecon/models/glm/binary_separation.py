@@ -123,18 +123,28 @@ def lp_check(
 
 def _column_check(y: np.ndarray, X: np.ndarray | None, active: np.ndarray) -> np.ndarray:
     """Certificates ``z = +-x_j`` of single regressors: rows where x_j != 0 when x_j has the
-    sign of s on every active row where it is non-zero (e.g. a dummy that predicts y)."""
+    sign of s on every active row where it is non-zero (e.g. a dummy that predicts y).
+
+    Per column, the smallest and largest ``s * x_j`` over the active non-zero rows, gathered
+    over fixed row chunks (no (n, k) temporaries, whatever the layout of X)."""
     flag = np.zeros(y.shape[0], dtype=bool)
-    if X is None:
+    if X is None or X.shape[1] == 0:
         return flag
-    s = np.where(y > 0, 1.0, -1.0)
-    for j in range(X.shape[1]):
-        v = X[:, j] * s
-        nz = active & (X[:, j] != 0)
-        if not nz.any():
-            continue
-        if np.all(v[nz] > 0) or np.all(v[nz] < 0):
-            flag |= nz
+    k = X.shape[1]
+    lo, hi = np.full(k, np.inf), np.full(k, -np.inf)
+    idx = np.flatnonzero(active)
+    step = 1 << 15
+    for a in range(0, idx.size, step):
+        rows = idx[a : a + step]
+        xc = X[rows]
+        v = xc * np.where(y[rows] > 0, 1.0, -1.0)[:, None]
+        nz = xc != 0
+        lo = np.minimum(lo, np.where(nz, v, np.inf).min(axis=0))
+        hi = np.maximum(hi, np.where(nz, v, -np.inf).max(axis=0))
+    seen = np.isfinite(lo)
+    certified = np.flatnonzero(seen & ((lo > 0) | (hi < 0)))
+    for j in certified:
+        flag |= active & (X[:, j] != 0)
     return flag
 
 
