@@ -22,6 +22,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import scipy.linalg
 
 from polecon.models.adoption import SPECS, stacked
 from polecon.panel import build_panel
@@ -72,18 +73,12 @@ def drop_collinear(sets: dict[str, pd.DataFrame], covs: list[str], extra: list[s
             warnings.simplefilter("ignore", UserWarning)
             sub, _ = _prepare(rs, terms, "event", "year", "pair")
         x = sub[terms].to_numpy(dtype=float)
-        from polecon.models.adoption._engine import Block, collinear_columns
-
-        codes = pd.factorize(sub["year"], sort=True)[0]
-        blk = Block(
-            sub["event"].to_numpy(float),
-            x,
-            np.arange(len(terms)),
-            codes,
-            np.arange(codes.max() + 1),
-            np.zeros(len(sub), dtype=np.int64),
-        )
-        bad |= {terms[c] for c in collinear_columns(blk)}
+        x = x - sub[terms].groupby(sub["year"]).transform("mean").to_numpy()  # year FE out
+        x = x / np.maximum(np.linalg.norm(x, axis=0), 1e-300)
+        # pivoted QR: a column whose residual on the columns before it is ~0 is collinear
+        _, r, piv = scipy.linalg.qr(x, mode="economic", pivoting=True)
+        rank = int(np.sum(np.abs(np.diag(r)) > 1e-9 * abs(r[0, 0])))
+        bad |= {terms[c] for c in piv[rank:]}
     return [e for e in extra if e not in bad]
 
 

@@ -177,3 +177,36 @@ def test_few_clusters_warn_and_one_cluster_errors(cross_section: pd.DataFrame) -
         logit("y ~ x1", d, vcov={"CRV1": "c5"})
     with pytest.raises(ValueError, match="at least 2 clusters"):
         logit("y ~ x1", d, vcov={"CRV1": "c1"})
+
+
+def test_plain_column_design_equals_formulaic_design() -> None:
+    """Formulas of bare numeric columns take the arrays from the frame directly (formulaic
+    builds only the model spec); the design, the fit and predict() equal formulaic's path,
+    forced here by writing a regressor as ``I(x2)`` (same values, not a bare name)."""
+    import polecon
+    from polecon.models._core.data import _plain_columns, build
+    from polecon.models._core.formula import parse_formula
+
+    rng = np.random.default_rng(3)
+    n = 400
+    df = pd.DataFrame(
+        {
+            "y": rng.poisson(2.0, n).astype(float),
+            "x1": rng.normal(size=n),
+            "x2": pd.array(rng.integers(0, 5, n), dtype="Int64"),
+            "g": rng.integers(0, 20, n),
+        }
+    )
+    df.loc[[3, 50], "x2"] = pd.NA
+    fast, slow = parse_formula("y ~ x1 + x2 | g"), parse_formula("y ~ x1 + I(x2) | g")
+    assert _plain_columns(fast, df) == ("y", ["x1", "x2"])
+    assert _plain_columns(slow, df) is None
+    a, b = build(fast, df), build(slow, df)
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.y, b.y)
+    assert a.n == b.n == n - 2 and list(a.dropped.index) == [3, 50]
+    ra = polecon.ppml("y ~ x1 + x2 | g", df)
+    rb = polecon.ppml("y ~ x1 + I(x2) | g", df)
+    np.testing.assert_allclose(ra.params.to_numpy(), rb.params.to_numpy(), rtol=1e-12)
+    new = df.head(10)
+    np.testing.assert_allclose(ra.predict(new), rb.predict(new), rtol=1e-12)

@@ -335,7 +335,8 @@ def model_vcov(
     if k == 0:
         return np.zeros((0, 0)), dof, df_t, np.zeros((0, 0))
     bread = np.linalg.inv(weighted_cross(xt, w))
-    scores = xt * resid_w[:, None]
+    scores = np.empty(xt.shape)  # C order for the cluster sums, in one pass
+    np.multiply(xt, resid_w[:, None], out=scores)
     clusters = [(c.codes, c.size) for c in md.clusters] if vspec.kind == "CRV1" else None
     v = sandwich(
         vspec.kind,

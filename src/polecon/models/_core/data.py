@@ -26,7 +26,7 @@ import pandas as pd
 
 from polecon.models._core import _kernels as K
 from polecon.models._core.demean import FixedEffects
-from polecon.models._core.formula import FormulaError, ModelFormula, parse_cluster
+from polecon.models._core.formula import _NAME, FormulaError, ModelFormula, parse_cluster
 
 
 @dataclass
@@ -204,6 +204,21 @@ def _vector_arg(
     return v, na, ~np.isfinite(v) & ~na
 
 
+def _plain_columns(formula: ModelFormula, data: pd.DataFrame) -> tuple[str, list[str]] | None:
+    """(lhs, rhs terms) when the formula has fixed effects and its outcome and every regressor
+    are distinct numeric (non-boolean) columns of ``data`` named as they are; else None."""
+    if not formula.fixef or not data.columns.is_unique:
+        return None
+    terms = [t.strip() for t in formula.rhs.split("+")]
+    names = [formula.lhs.strip(), *terms]
+    if len(set(names)) != len(names) or not all(_NAME.match(t) for t in names):
+        return None
+    for c in names:
+        if c not in data.columns or data[c].dtype.kind not in "fiu":
+            return None
+    return names[0], terms
+
+
 def build(
     formula: ModelFormula,
     data: pd.DataFrame,
@@ -232,19 +247,40 @@ def build(
     for v in sorted(required):
         if v in data.columns:
             missing |= data[v].isna().to_numpy()
+    plain = _plain_columns(formula, data)
     try:
-        mm = model_matrix(formula.formulaic_spec, data, na_action="ignore", output="numpy")
+        # plain numeric columns: formulaic only builds the model spec (on two rows), the
+        # arrays are taken from the frame directly (same values; formulaic's column stacking
+        # took 0.5 s per 850,000 x 32 design, measured 2026-12-05)
+        mm = model_matrix(
+            formula.formulaic_spec,
+            data.iloc[:2] if plain else data,
+            na_action="ignore",
+            output="numpy",
+        )
     except Exception as exc:
         raise FormulaError(f"cannot evaluate formula {formula.raw!r} on the data: {exc}") from exc
-    lhs = np.asarray(mm.lhs, dtype=np.float64)
+    if plain and [str(c) for c in mm.rhs.model_spec.column_names] != ["Intercept", *plain[1]]:
+        plain = None  # formulaic reads the terms differently: take its full path
+        mm = model_matrix(formula.formulaic_spec, data, na_action="ignore", output="numpy")
+    lhs = (
+        data[plain[0]].to_numpy(dtype=np.float64, na_value=np.nan)
+        if plain
+        else np.asarray(mm.lhs, dtype=np.float64)
+    )
     if lhs.ndim == 2 and lhs.shape[1] != 1:
         raise FormulaError(
             f"the left-hand side of {formula.raw!r} must be one numeric variable, "
             f"got {lhs.shape[1]} columns {list(mm.lhs.model_spec.column_names)}"
         )
     y = lhs.reshape(-1)
-    X = np.asarray(mm.rhs, dtype=np.float64)
     xnames = [str(c) for c in mm.rhs.model_spec.column_names]
+    if plain:  # fixed effects absorb the intercept: leave it out rather than delete it
+        xnames = xnames[1:]
+        X = np.empty((n_input, len(xnames)))
+        X[:] = data[plain[1]].to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        X = np.asarray(mm.rhs, dtype=np.float64)
     has_intercept = "Intercept" in xnames
     if formula.fixef and has_intercept:
         j = xnames.index("Intercept")

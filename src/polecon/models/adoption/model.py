@@ -1,9 +1,13 @@
 """Adoption models on risk sets: one type (:func:`fit`) and the stacked cross-type model.
 
-Logit with year (type-by-year in the stacked model) fixed effects and SEs clustered by pair
-(CRV1, factor G/(G-1)*(N-1)/(N-K) as statsmodels' default). Rows with a missing term are
-dropped (counted per column in ``results.dropped``); fixed-effect levels whose outcome never
-varies are dropped with a warning (their effect is not estimable).
+Logit (or cloglog) with year (type-by-year in the stacked model) fixed effects and SEs
+clustered by pair (CRV1, factor G/(G-1)*(N-1)/(N-K) with K counting the fixed-effect levels,
+as Stata's ``logit ... i.year, vce(cluster pair)`` and statsmodels' default). Every fit runs on
+the shared GLM engine (:mod:`polecon.models.glm`: IRLS with the fixed effects projected out,
+``ssc="fixest"``, which is this factor); this module only prepares the risk sets, checks them
+and combines per-type fits. Rows with a missing term are dropped (counted per column in
+``results.dropped``); fixed-effect levels whose outcome never varies are dropped with a
+warning (their effect is not estimable).
 """
 
 from __future__ import annotations
@@ -13,16 +17,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.linalg
 
-from polecon.models.adoption._engine import (
-    Block,
-    Fit,
-    clustered_vcov,
-    collinear_columns,
-    fit_blocks,
-)
 from polecon.models.adoption.results import AdoptionResults
 from polecon.models.adoption.specs import SPECS, TIME_CUBIC
+from polecon.models.glm.families import CLogLog, Logit
+from polecon.models.glm.irls import CollinearityWarning
+from polecon.models.glm.model import _DEFAULTS, BINARY_SEPARATION_METHODS, _fit
+from polecon.models.glm.results import GLMResults
 
 
 def _prepare(
@@ -61,12 +63,14 @@ def _prepare(
         dropped[f"{fe}_without_variation"] = n_flat
     if len(sub) == 0 or sub[depvar].nunique() < 2:
         raise ValueError(f"{depvar!r} never varies in the {label}: nothing to estimate")
-    for c in terms:
-        if sub[c].nunique() < 2:
-            raise ValueError(
-                f"covariate {c!r} is constant ({sub[c].iloc[0]!r}) in the {label} after "
-                "dropping incomplete rows: drop it from the model"
-            )
+    x = sub[list(terms)].to_numpy(dtype=np.float64)
+    constant = np.flatnonzero(x.min(axis=0) == x.max(axis=0)) if len(terms) else []
+    if len(constant):
+        c = terms[constant[0]]
+        raise ValueError(
+            f"covariate {c!r} is constant ({sub[c].iloc[0]!r}) in the {label} after "
+            "dropping incomplete rows: drop it from the model"
+        )
     bad = perfect_predictors(sub, terms, depvar)
     if bad:
         raise ValueError(
@@ -79,11 +83,13 @@ def _prepare(
 
 def perfect_predictors(sub: pd.DataFrame, terms: Sequence[str], depvar: str) -> dict[str, str]:
     """Two-valued covariates one of whose values has an outcome that never varies."""
-    out = {}
-    for c in terms:
-        vals = sub[c].unique()
-        if len(vals) != 2:
-            continue
+    out: dict[str, str] = {}
+    if not len(terms):
+        return out
+    x = sub[list(terms)].to_numpy(dtype=np.float64)
+    lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
+    two = (lo != hi) & np.all((x == lo) | (x == hi) | np.isnan(x), axis=0)
+    for c in [t for t, b in zip(terms, two, strict=True) if b]:
         g = sub.groupby(c)[depvar].agg(["min", "max"])
         flat = g.index[g["min"] == g["max"]]
         if len(flat):
@@ -92,65 +98,78 @@ def perfect_predictors(sub: pd.DataFrame, terms: Sequence[str], depvar: str) -> 
     return out
 
 
-def _block(
+LINKS = {"logit": Logit, "cloglog": CLogLog}
+VCOV_TYPE = "CRV1 clustered by pair (G/(G-1)*(N-1)/(N-K))"
+
+
+def _glm(
     sub: pd.DataFrame,
     terms: Sequence[str],
-    cols: np.ndarray,
-    fe: str,
-    first_fe: int,
-    depvar: str,
-    cluster_index: pd.Index,
+    fe: str | pd.Series,
     cluster: str,
-    kind: str,
-) -> tuple[Block, list[object]]:
-    sub = sub.sort_values(fe, kind="stable")  # rows grouped by FE level for the engine
-    codes, levels = pd.factorize(sub[fe], sort=True)
-    block = Block(
-        y=sub[depvar].to_numpy(dtype=np.float64),
-        X=sub[list(terms)].to_numpy(dtype=np.float64),
-        cols=np.asarray(cols, dtype=np.int64),
-        fe=codes.astype(np.int64),
-        fe_cols=np.arange(first_fe, first_fe + len(levels), dtype=np.int64),
-        cluster=cluster_index.get_indexer(sub[cluster]).astype(np.int64),
-    )
-    bad = collinear_columns(block)
-    if bad:
-        raise ValueError(
-            f"covariates {[terms[c] for c in bad]} are collinear with the other terms and the "
-            f"{fe} fixed effects in risk set {kind!r}: drop them"
-        )
-    return block, list(levels)
-
-
-def _results(
-    fit: Fit,
-    names: list[str],
-    n_params: int,
     depvar: str,
-    fixef: list[str],
-    n_clusters: int,
-    n_events: dict[str, int],
-    nobs_by_type: dict[str, int],
-    dropped: dict[str, int],
-    link: str = "logit",
-) -> AdoptionResults:
-    v, _ = clustered_vcov(fit, n_params)
-    k = len(names)
-    return AdoptionResults(
-        params=pd.Series(fit.beta[:k], index=names),
-        vcov=pd.DataFrame(v[:k, :k], index=names, columns=names),
-        nobs=fit.nobs,
-        depvar=depvar,
-        fixef_names=fixef,
-        vcov_type="CRV1 clustered by pair (G/(G-1)*(N-1)/(N-K))",
-        model=link,
-        pseudo_r2=1 - fit.loglik / fit.loglik_null,
-        n_clusters={"pair": n_clusters},
-        loglik=fit.loglik,
-        n_events=n_events,
-        nobs_by_type=nobs_by_type,
-        dropped=dropped,
+    link: str,
+    kind: str,
+) -> tuple[GLMResults, dict[str, int]]:
+    """One binary GLM of ``depvar`` on ``terms`` with ``fe`` effects on the shared engine.
+
+    Columns are passed under neutral names (``_x0``, ...) so that any term name (``x:bit``)
+    is a plain regressor to the formula parser. Returns the fit and the rows the engine
+    dropped (separation), by reason."""
+    if link not in LINKS:
+        raise ValueError(f"link must be one of {tuple(LINKS)}, not {link!r}")
+    xs = [f"_x{i}" for i in range(len(terms))]
+    frame = pd.DataFrame(
+        {
+            "_y": sub[depvar].to_numpy(dtype=np.float64),
+            **{x: sub[t].to_numpy(dtype=np.float64) for x, t in zip(xs, terms, strict=True)},
+            "_fe": sub[fe].to_numpy() if isinstance(fe, str) else fe.to_numpy(),
+            "_cl": sub[cluster].to_numpy(),
+        },
+        index=sub.index,
     )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CollinearityWarning)  # raised below, with the names
+        res = _fit(
+            LINKS[link](),
+            f"_y ~ {' + '.join(xs)} | _fe",
+            frame,
+            vcov={"CRV1": "_cl"},
+            weights=None,
+            offset=None,
+            separation=BINARY_SEPARATION_METHODS,
+            ssc="fixest",
+            keep_scores=True,
+            **_DEFAULTS,
+        )
+    rename = dict(zip(xs, terms, strict=True))
+    if res.collinear:
+        fe_name = fe if isinstance(fe, str) else fe.name
+        raise ValueError(
+            f"covariates {[rename[c] for c in res.collinear]} are collinear with the other "
+            f"terms and the {fe_name} fixed effects in risk set {kind!r}: drop them"
+        )
+    res.params.index = [rename[c] for c in res.params.index]
+    res.vcov.index = res.vcov.columns = res.params.index
+    assert res._cluster_scores is not None
+    res._cluster_scores.columns = res.params.index
+    dropped = {str(k): int(v) for k, v in res.dropped.value_counts().items()}
+    return res, dropped
+
+
+def _used(res: GLMResults, sub: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``sub`` in the fit's estimation sample."""
+    return sub.loc[~sub.index.isin(res.dropped.index)]
+
+
+def _loglik_null(y: np.ndarray) -> float:
+    """Log-likelihood of the intercept-only binary model."""
+    n, ybar = len(y), float(np.mean(y))
+    return float(n * (ybar * np.log(ybar) + (1 - ybar) * np.log1p(-ybar)))
+
+
+def _n_fe(res: GLMResults) -> int:
+    return sum(f.size for f in res._fixef)
 
 
 def fit(
@@ -171,23 +190,25 @@ def fit(
         if kind not in SPECS:
             raise ValueError("no terms given and the frame's attrs carry no risk-set type")
         terms = SPECS[kind].terms
+    terms = list(terms)
     sub, dropped = _prepare(rs, terms, depvar, fe, cluster)
-    clusters = pd.Index(pd.unique(sub[cluster]))
-    k = len(terms)
-    block, levels = _block(sub, terms, np.arange(k), fe, k, depvar, clusters, cluster, kind)
-    n_params = k + len(levels)
-    f = fit_blocks([block], n_params, len(clusters), link=link)
-    return _results(
-        f,
-        list(terms),
-        n_params,
-        depvar,
-        [fe],
-        len(clusters),
-        {kind: int(block.y.sum())},
-        {kind: len(block.y)},
-        dropped,
-        link,
+    res, sep = _glm(sub, terms, fe, cluster, depvar, link, kind)
+    dropped.update(sep)
+    y = _used(res, sub)[depvar].to_numpy(dtype=np.float64)
+    return AdoptionResults(
+        params=res.params,
+        vcov=res.vcov,
+        nobs=res.nobs,
+        depvar=depvar,
+        fixef_names=[fe],
+        vcov_type=VCOV_TYPE,
+        model=link,
+        pseudo_r2=1 - float(res.loglik) / _loglik_null(y),  # type: ignore[arg-type]
+        n_clusters={"pair": next(iter(res.n_clusters.values()))},
+        loglik=float(res.loglik),  # type: ignore[arg-type]
+        n_events={kind: int(y.sum())},
+        nobs_by_type={kind: res.nobs},
+        dropped=dropped,
     )
 
 
@@ -202,14 +223,15 @@ def stacked(
     method: str = "auto",
     link: str = "logit",
 ) -> StackedResults:
-    """Stacked cross-type logit (or cloglog, ``link="cloglog"``): type-specific ``interact`` terms, common other terms,
-    type-by-``fe`` fixed effects, SEs clustered by pair across types.
+    """Stacked cross-type logit (or cloglog, ``link="cloglog"``): type-specific ``interact``
+    terms, common other terms, type-by-``fe`` fixed effects, SEs clustered by pair across types.
 
     ``risk_sets``: {type: risk set}. ``covariates`` defaults to the terms shared by every type's
     spec; ``interact`` (default: every covariate and time term) names terms whose coefficient
     differs by type (``term:type``). ``method``: ``"suest"`` fits each type separately and
-    combines per-type scores summed by pair (needs every term interacted), ``"joint"`` fits all
-    types at once; ``"auto"`` takes suest when possible. Both give the same numbers.
+    combines per-type scores summed by pair (Stata's ``suest``; needs every term interacted,
+    and never builds the stacked design), ``"joint"`` fits all types at once on the stacked
+    design; ``"auto"`` takes suest when possible. Both give the same numbers.
     """
     types = list(risk_sets)
     if covariates is None:
@@ -234,63 +256,103 @@ def stacked(
     for t in types:
         subs[t], d = _prepare(risk_sets[t], all_terms, depvar, fe, cluster)
         dropped.update({f"{t}:{c}": n for c, n in d.items()})
-    clusters = pd.Index(
-        pd.unique(np.concatenate([s[cluster].to_numpy(dtype=object) for s in subs.values()]))
-    )
     names = list(common) + [f"{c}:{t}" for t in types for c in inter]
-    pos = {n: i for i, n in enumerate(names)}
-    order = [*common, *inter]
-    blocks, fe_levels = [], {}
-    next_fe = len(names)
-    for t in types:
-        cols = np.array([pos[c] if c in common else pos[f"{c}:{t}"] for c in order])
-        b, levels = _block(subs[t], order, cols, fe, next_fe, depvar, clusters, cluster, t)
-        blocks.append(b)
-        fe_levels[t] = levels
-        next_fe += len(levels)
-    n_params = next_fe
     if method == "joint":
-        f = fit_blocks(blocks, n_params, len(clusters), link=link)
+        res, used = _joint(subs, common, inter, fe, cluster, depvar, link, dropped)
     else:
-        f = _suest(blocks, n_params, len(clusters), link)
-    res = _results(
-        f,
-        names,
-        n_params,
-        depvar,
-        [f"type^{fe}"],
-        len(clusters),
-        {t: int(b.y.sum()) for t, b in zip(types, blocks, strict=True)},
-        {t: len(b.y) for t, b in zip(types, blocks, strict=True)},
-        dropped,
-        link,
-    )
+        res, used = _suest(subs, inter, fe, cluster, depvar, link, dropped)
+    ys = {t: u[depvar].to_numpy(dtype=np.float64) for t, u in used.items()}
     return StackedResults(
-        **res.__dict__, types=types, interacted=inter, common=common, method=method
+        params=res["params"][names],
+        vcov=res["vcov"].loc[names, names],
+        nobs=sum(len(y) for y in ys.values()),
+        depvar=depvar,
+        fixef_names=[f"type^{fe}"],
+        vcov_type=VCOV_TYPE,
+        model=link,
+        pseudo_r2=1 - res["loglik"] / sum(_loglik_null(y) for y in ys.values()),
+        n_clusters={"pair": res["n_clusters"]},
+        loglik=res["loglik"],
+        n_events={t: int(y.sum()) for t, y in ys.items()},
+        nobs_by_type={t: len(y) for t, y in ys.items()},
+        dropped=dropped,
+        types=types,
+        interacted=inter,
+        common=common,
+        method=method,
     )
 
 
-def _suest(blocks: list[Block], n_params: int, n_clusters: int, link: str = "logit") -> Fit:
-    """Separate per-type fits combined: block-diagonal inverse Hessian, per-type cluster scores."""
-    beta = np.zeros(n_params)
-    hinv = np.zeros((n_params, n_params))
-    scores = np.zeros((n_clusters, n_params))
-    ll = ll0 = 0.0
-    nobs, iters = 0, 0
-    for b in blocks:
-        idx = np.r_[b.cols, b.fe_cols]
-        local = Block(
-            b.y, b.X, np.arange(len(b.cols)), b.fe, np.arange(len(b.cols), len(idx)), b.cluster
-        )
-        f = fit_blocks([local], len(idx), n_clusters, link=link)
-        beta[idx] = f.beta
-        hinv[np.ix_(idx, idx)] = f.hess_inv
-        scores[:, idx] = f.scores
-        ll += f.loglik
-        ll0 += f.loglik_null
-        nobs += f.nobs
-        iters = max(iters, f.iterations)
-    return Fit(beta, hinv, scores, ll, ll0, nobs, iters)
+def _suest(
+    subs: dict[str, pd.DataFrame],
+    inter: list[str],
+    fe: str,
+    cluster: str,
+    depvar: str,
+    link: str,
+    dropped: dict[str, int],
+) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """Separate per-type fits combined as Stata's ``suest``: block-diagonal bread, scores of
+    every type summed by pair, CRV1 factor G/(G-1)*(N-1)/(N-K) over the stacked sample."""
+    params, breads, scores, used = [], [], [], {}
+    loglik, n, k_all = 0.0, 0, 0
+    for t, sub in subs.items():
+        res, sep = _glm(sub, inter, fe, cluster, depvar, link, t)
+        dropped.update({f"{t}:{c}": m for c, m in sep.items()})
+        names = [f"{c}:{t}" for c in res.params.index]
+        params.append(pd.Series(res.params.to_numpy(), index=names))
+        breads.append(res._bread)
+        sc = res._cluster_scores
+        scores.append(pd.DataFrame(sc.to_numpy(), index=sc.index, columns=names))
+        used[t] = _used(res, sub)
+        loglik += float(res.loglik)  # type: ignore[arg-type]
+        n += res.nobs
+        k_all += len(names) + _n_fe(res)
+    beta = pd.concat(params)
+    s = pd.concat(scores, axis=1, join="outer").fillna(0.0).to_numpy()
+    s = s[np.any(s != 0, axis=1)]
+    g = len(s)
+    bread = scipy.linalg.block_diag(*breads)
+    factor = g / (g - 1) * (n - 1) / (n - k_all)
+    v = factor * bread @ (s.T @ s) @ bread
+    vcov = pd.DataFrame(v, index=beta.index, columns=beta.index)
+    return {"params": beta, "vcov": vcov, "loglik": loglik, "n_clusters": g}, used
+
+
+def _joint(
+    subs: dict[str, pd.DataFrame],
+    common: list[str],
+    inter: list[str],
+    fe: str,
+    cluster: str,
+    depvar: str,
+    link: str,
+    dropped: dict[str, int],
+) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """One fit on the stacked design: common terms, ``term:type`` columns (zero outside the
+    type) and type-by-``fe`` effects."""
+    parts = []
+    for t, sub in subs.items():
+        part = sub[[depvar, fe, cluster, *common]].copy()
+        for u in subs:
+            for c in inter:
+                part[f"{c}:{u}"] = sub[c].to_numpy(dtype=np.float64) if u == t else 0.0
+        part["_type"] = t
+        parts.append(part)
+    big = pd.concat(parts, ignore_index=True)
+    type_fe = (big["_type"] + "^" + big[fe].astype(str)).rename(f"type^{fe}")
+    terms = [*common, *[f"{c}:{u}" for u in subs for c in inter]]
+    res, sep = _glm(big, terms, type_fe, cluster, depvar, link, "stacked")
+    dropped.update({f"stacked:{c}": m for c, m in sep.items()})
+    kept = _used(res, big)
+    used = {t: kept.loc[kept["_type"] == t] for t in subs}
+    out = {
+        "params": res.params,
+        "vcov": res.vcov,
+        "loglik": float(res.loglik),  # type: ignore[arg-type]
+        "n_clusters": next(iter(res.n_clusters.values())),
+    }
+    return out, used
 
 
 class StackedResults(AdoptionResults):
@@ -316,7 +378,7 @@ class StackedResults(AdoptionResults):
         ts = list(types or self.types)
         if term not in self.interacted:
             raise KeyError(f"{term!r} is not interacted with type (interacted: {self.interacted})")
-        return self.wald_test([f"{term}:{ts[0]} = {term}:{t}" for t in ts[1:]])
+        return self.wald_test([f"{term}:{ts[0]} = {term}:{t}" for t in ts[1:]]).to_series()
 
     def type_effects(self, alpha: float = 0.05) -> pd.DataFrame:
         """Tidy table of the interacted terms: term, type, estimate, SE, ..., plus the equality

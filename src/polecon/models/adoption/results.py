@@ -1,21 +1,25 @@
-"""Results object of the adoption models, following the team's results protocol.
-
-Until the shared base class of ``polecon.models._core`` exists this class implements the
-protocol itself (params, bse, tvalues, pvalues, vcov, conf_int, tidy, wald_test, summary, ...).
-"""
+"""Results of the adoption models: the shared results protocol plus per-type bookkeeping."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
-from scipy import stats
+
+from polecon.models._core.results import ModelResults
 
 
 @dataclass
-class AdoptionResults:
+class AdoptionResults(ModelResults):
+    """A fitted adoption model (logit or cloglog hazard on risk sets).
+
+    Inference (``bse``, ``pvalues``, ``conf_int()``, ``tidy()``, ``wald_test()``,
+    ``summary()``) comes from :class:`~polecon.models._core.results.ModelResults` (normal and
+    chi-square, as for every likelihood model). ``n_events`` and ``nobs_by_type``: events and
+    pair-years per agreement type in the estimation sample; ``dropped``: rows not used, by
+    reason (a column with missing values, fixed-effect levels without variation, separation).
+    """
+
     params: pd.Series
     vcov: pd.DataFrame
     nobs: int
@@ -31,82 +35,5 @@ class AdoptionResults:
     dropped: dict[str, int] = field(default_factory=dict)
     r2: float | None = None
 
-    @property
-    def bse(self) -> pd.Series:
-        return pd.Series(np.sqrt(np.diag(self.vcov.to_numpy())), index=self.params.index)
-
-    @property
-    def tvalues(self) -> pd.Series:
-        return self.params / self.bse
-
-    @property
-    def pvalues(self) -> pd.Series:
-        return pd.Series(2 * stats.norm.sf(np.abs(self.tvalues)), index=self.params.index)
-
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        z = stats.norm.ppf(1 - alpha / 2)
-        return pd.DataFrame(
-            {"conf_low": self.params - z * self.bse, "conf_high": self.params + z * self.bse}
-        )
-
-    def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
-        ci = self.conf_int(alpha)
-        return pd.DataFrame(
-            {
-                "term": self.params.index,
-                "estimate": self.params.to_numpy(),
-                "std_error": self.bse.to_numpy(),
-                "statistic": self.tvalues.to_numpy(),
-                "p_value": self.pvalues.to_numpy(),
-                "conf_low": ci["conf_low"].to_numpy(),
-                "conf_high": ci["conf_high"].to_numpy(),
-            }
-        )
-
-    def _restriction(self, hypotheses: str | list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Rows of R, q from 'a = b' / 'a = 0' / 'a - b = 0' strings over term names."""
-        items = [hypotheses] if isinstance(hypotheses, str) else list(hypotheses)
-        names = list(self.params.index)
-        rows, q = [], []
-        for h in items:
-            if h.count("=") != 1:
-                raise ValueError(f"a hypothesis needs exactly one '=': {h!r}")
-            row = np.zeros(len(names))
-            const = 0.0
-            for side, sign in zip(h.split("="), (1.0, -1.0), strict=True):
-                for tok_sign, tok in re.findall(r"([+-]?)\s*([^+\-\s][^+\-]*?)\s*(?=[+-]|$)", side):
-                    s = sign * (-1.0 if tok_sign == "-" else 1.0)
-                    tok = tok.strip()
-                    if tok in names:
-                        row[names.index(tok)] += s
-                    else:
-                        try:
-                            const -= s * float(tok)
-                        except ValueError:
-                            raise KeyError(f"unknown term {tok!r} in hypothesis {h!r}") from None
-            rows.append(row)
-            q.append(const)
-        return np.array(rows), np.array(q)
-
-    def wald_test(
-        self, hypotheses: str | list[str] | np.ndarray, q: np.ndarray | None = None
-    ) -> pd.Series:
-        """Wald chi-square test of R b = q; ``hypotheses`` as strings or an R matrix."""
-        if isinstance(hypotheses, np.ndarray):
-            r = np.atleast_2d(hypotheses)
-            qq = np.zeros(len(r)) if q is None else np.asarray(q, dtype=float)
-        else:
-            r, qq = self._restriction(hypotheses)
-        diff = r @ self.params.to_numpy() - qq
-        v = r @ self.vcov.to_numpy() @ r.T
-        stat = float(diff @ np.linalg.solve(v, diff))
-        df = len(r)
-        return pd.Series({"statistic": stat, "df": df, "p_value": float(stats.chi2.sf(stat, df))})
-
-    def summary(self) -> str:
-        t = self.tidy().set_index("term")
-        head = (
-            f"{self.model} of {self.depvar}; N = {self.nobs:,}; FE: {', '.join(self.fixef_names)}; "
-            f"SE: {self.vcov_type}; clusters: {self.n_clusters}; events: {self.n_events}"
-        )
-        return head + "\n" + t.to_string(float_format=lambda x: f"{x:.4f}")
+    def _summary_header(self) -> list[str]:
+        return [*super()._summary_header(), f"Events by type: {self.n_events}"]

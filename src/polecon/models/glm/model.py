@@ -134,8 +134,14 @@ def _fit(
     separation_tol: float,
     separation_time_limit: float,
     bias_correction: bool = False,
+    keep_scores: bool = False,
 ) -> GLMResults:
-    """The shared GLM pipeline (module docstring)."""
+    """The shared GLM pipeline (module docstring).
+
+    ``keep_scores`` (one-way clustered fits): keep the score rows summed by cluster, a
+    DataFrame (G, k) indexed by cluster label, as ``_cluster_scores``, and the sandwich's bread
+    (k, k) as ``_bread``, so that fits of several models can be combined into one clustered
+    covariance (Stata's ``suest``; :func:`polecon.models.adoption.stacked`)."""
     model = family.model
     f, vspec = setup(formula, vcov, ssc)
     if bias_correction and not isinstance(family, (Logit, CLogLog)):
@@ -228,11 +234,13 @@ def _fit(
     rss = float(fit["deviance"]) if isinstance(family, Gaussian) and vspec.kind == "iid" else None
     xt_v, w_v = _observed_information(family, md, fit, X, xt, w, fixef_tol, fixef_maxiter)
     vc, _, df_t, bread = cov.model_vcov(md, vspec, ssc, model, xt_v, w_v, resid_w, rss)
+    extra: dict[str, Any] = {}
+    if keep_scores:
+        extra.update(_cluster_scores(md, vspec, xt_v, resid_w, xnames, bread))
     if xt_v is not xt:
         bread = np.linalg.inv(cov.weighted_cross(xt, w)) if xt.shape[1] else bread
     del resid_w, xt_v
     beta = fit["beta"]
-    extra: dict[str, Any] = {}
     if bias_correction:
         from polecon.models.glm.bias import logit_bias_correction
 
@@ -264,6 +272,27 @@ def _fit(
         _weights=md.weights,
         **extra,
     )
+
+
+def _cluster_scores(
+    md: ModelData,
+    vspec: cov.VcovSpec,
+    xt: np.ndarray,
+    resid_w: np.ndarray,
+    xnames: list[str],
+    bread: np.ndarray,
+) -> dict[str, Any]:
+    """Score rows ``resid_w * xt`` summed by the (single) cluster dimension, and the bread."""
+    if vspec.kind != "CRV1" or len(md.clusters) != 1:
+        raise ValueError("keep_scores needs standard errors clustered in one dimension")
+    c = md.clusters[0]
+    sums = np.empty((c.size, xt.shape[1]))
+    for j in range(xt.shape[1]):
+        sums[:, j] = np.bincount(c.codes, weights=xt[:, j] * resid_w, minlength=c.size)
+    return {
+        "_cluster_scores": pd.DataFrame(sums, index=c.levels, columns=xnames),
+        "_bread": bread,
+    }
 
 
 def _observed_information(

@@ -63,6 +63,8 @@ class GLMResults(ModelResults):
     _fitted_link: pd.Series | None = field(default=None, repr=False)
     _design: np.ndarray | None = field(default=None, repr=False)  # (n, k) kept regressors
     _weights: np.ndarray | None = field(default=None, repr=False)
+    _cluster_scores: pd.DataFrame | None = field(default=None, repr=False)  # (G, k)
+    _bread: np.ndarray | None = field(default=None, repr=False)  # (k, k)
 
     @property
     def use_t(self) -> bool:  # type: ignore[override]
