@@ -19,7 +19,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from polecon.countries.crosswalk import TABLES_DIR, _read_r, to_canonical
+from polecon.countries.crosswalk import CROSSWALK_FILES, TABLES_DIR, _read_r, to_canonical
 
 __all__ = [
     "BLOC_ALIASES",
@@ -36,6 +36,14 @@ BLOC_ALIASES: dict[str, str] = {"EEC": "EU", "EC": "EU", "EU": "EU", "BLEU": "BL
 # date in eustates.  (Dating the founders from its signature, 1957-03-25, would let UNCTAD's
 # "EU Treaty (1957)" TIP expand; not done, to stay with the source's dates.)
 _EU_START = pd.Timestamp("1958-01-01")
+
+EUSTATES_KEY = "macro/original/eustates.rda"
+#: Every registry key this module reads (through ``_read_r(key, BLOC_FILES)``, which refuses
+#: others).
+BLOC_FILES: tuple[str, ...] = (EUSTATES_KEY,)
+#: Every registry key the country layer (crosswalk and blocs) reads: part of the cache key of
+#: every canonical table, since every table maps countries.
+COUNTRY_FILES: tuple[str, ...] = CROSSWALK_FILES + BLOC_FILES
 
 
 class UnknownBlocError(ValueError):
@@ -57,7 +65,7 @@ def bloc_members() -> pd.DataFrame:
             f"{path}: rows {list(tab.index[tab['start'].isna()] + 2)} lack a start date"
         )
 
-    eu = _read_r("macro/original/eustates.rda")
+    eu = _read_r(EUSTATES_KEY, BLOC_FILES)
     members = to_canonical(eu["iso2c"], "iso2", source="macro/eustates.rda")
     eu_tab = pd.DataFrame(
         {

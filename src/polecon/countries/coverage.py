@@ -27,7 +27,7 @@ from polecon.countries.crosswalk import (
     SCHEMES,
     _exception_index,
     _is_missing,
-    _read_r,
+    _read_r_path,
     _resolve_one,
     _unctad2020_map,
     normalize_name,
@@ -166,7 +166,7 @@ _CSV_OPTIONS: dict[str, dict[str, object]] = {
 def _raw(key: str, sheet: str | None = None) -> pd.DataFrame:
     """One raw source table, read with the options its PROVENANCE.md prescribes."""
     if key.endswith((".rda", ".rds")):
-        return _read_r(key)
+        return _read_r_path(fetch(key), key)  # a report on every source, not a table input
     path = fetch(key)
     if key.endswith(".dta"):
         return pd.read_stata(path, convert_categoricals=False)

@@ -35,6 +35,23 @@ from polecon.registry import fetch
 
 TABLES_DIR = DATASETS_DIR / "countries"  # the reviewed tables, shipped with the package
 
+CODELIST_KEY = "codes/countrycode_codelist.csv"
+ISO_KEY = "codes/original/country_isocodes.rda"
+COW_SYSTEM_KEY = "codes/original/cw_system.rda"
+GW_SYSTEM_KEY = "codes/original/gw_system.rda"
+UNCTAD_NAMES_KEY = "bits/unctad_iia_navigator_2020-01/ISO3-CountryName-UNTACD.dta"
+CW_MATCH_KEY = "blas/chilton_woda_2022/countries_match.xlsx"
+#: Every registry key the crosswalk reads. Each canonical table's cache key covers them (every
+#: table maps countries); the readers go through :func:`_fetch`, which refuses other keys.
+CROSSWALK_FILES: tuple[str, ...] = (
+    CODELIST_KEY,
+    ISO_KEY,
+    COW_SYSTEM_KEY,
+    GW_SYSTEM_KEY,
+    UNCTAD_NAMES_KEY,
+    CW_MATCH_KEY,
+)
+
 __all__ = [
     "SCHEMES",
     "UnmappedCountryError",
@@ -70,20 +87,36 @@ class UnmappedCountryError(ValueError):
 # --------------------------------------------------------------------------------------------
 
 
-def _read_r(key: str) -> pd.DataFrame:
+def _fetch(key: str, declared: tuple[str, ...] = CROSSWALK_FILES) -> Path:
+    """``registry.fetch(key)`` for a key in ``declared`` (the module's declared raw files)."""
+    if key not in declared:
+        raise RuntimeError(
+            f"the country layer reads {key!r}, which is not declared among its raw files "
+            f"{declared}; add it there so that cached tables depend on it"
+        )
+    return fetch(key)
+
+
+def _read_r_path(path: Path, label: str) -> pd.DataFrame:
+    """The single R object in the ``.rda``/``.rds`` file ``path`` (``label`` names it in errors)."""
     import pyreadr
 
-    result = pyreadr.read_r(str(fetch(key)))
+    result = pyreadr.read_r(str(path))
     if len(result) != 1:
-        raise ValueError(f"{key}: expected one R object, found {list(result)}")
+        raise ValueError(f"{label}: expected one R object, found {list(result)}")
     return next(iter(result.values()))
+
+
+def _read_r(key: str, declared: tuple[str, ...] = CROSSWALK_FILES) -> pd.DataFrame:
+    """The R object in the registered file ``key``, which must be in ``declared``."""
+    return _read_r_path(_fetch(key, declared), key)
 
 
 @cache
 def codelist() -> pd.DataFrame:
     """countrycode's codelist (292 rows), every column as string (``<NA>`` when empty)."""
     df = pd.read_csv(
-        fetch("codes/countrycode_codelist.csv"),
+        _fetch(CODELIST_KEY),
         dtype=str,
         keep_default_na=False,
         na_values=[""],
@@ -94,7 +127,7 @@ def codelist() -> pd.DataFrame:
 @cache
 def _iso_list() -> pd.DataFrame:
     """ISO 3166-1 list (249 rows: iso2c, iso3c, iso3n, name) from the original .rda."""
-    df = _read_r("codes/original/country_isocodes.rda")
+    df = _read_r(ISO_KEY)
     return df.astype(str)
 
 
@@ -117,13 +150,13 @@ def _spells(key: str, code_col: str, abb_col: str, name_col: str) -> pd.DataFram
 @cache
 def cow_system_spells() -> pd.DataFrame:
     """COW state-system membership spells (v2016): ccode, abb, name, start, end (dates)."""
-    return _spells("codes/original/cw_system.rda", "ccode", "cw_abb", "cw_name")
+    return _spells(COW_SYSTEM_KEY, "ccode", "cw_abb", "cw_name")
 
 
 @cache
 def gw_system_spells() -> pd.DataFrame:
     """Gleditsch-Ward state-system spells (to 2020): ccode, abb, name, start, end (dates)."""
-    return _spells("codes/original/gw_system.rda", "gwcode", "gw_abb", "gw_name")
+    return _spells(GW_SYSTEM_KEY, "gwcode", "gw_abb", "gw_name")
 
 
 @cache
@@ -425,7 +458,7 @@ def _resolve_name(key: str) -> str | None:
 @cache
 def _unctad2020_map() -> dict[str, str]:
     """UNCTAD name -> ISO3 from the 2020 UNCTAD crosswalk (``ISO3-CountryName-UNTACD.dta``)."""
-    df = pd.read_stata(fetch("bits/unctad_iia_navigator_2020-01/ISO3-CountryName-UNTACD.dta"))
+    df = pd.read_stata(_fetch(UNCTAD_NAMES_KEY))
     out: dict[str, str] = {}
     for name, code in zip(df["CountryName"], df["CountryCode"], strict=True):
         if isinstance(name, str) and isinstance(code, str) and code.strip():
@@ -445,7 +478,7 @@ def _resolve_unctad(key: str) -> str | None:
 @cache
 def _cw_match_map() -> dict[str, str]:
     """Chilton-Woda name -> ISO3-like code from the replication crosswalk ``countries_match.xlsx``."""
-    path = fetch("blas/chilton_woda_2022/countries_match.xlsx")
+    path = _fetch(CW_MATCH_KEY)
     out: dict[str, str] = {}
     for sheet, code_col, name_col in (
         ("CountryA", "d_iso3", "Name of country A"),

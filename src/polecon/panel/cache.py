@@ -2,8 +2,9 @@
 
 A build is stored as ``panel-<params>-<inputs>.parquet`` with its data dictionary (``.md``) and
 its parameters (``.json``) beside it. ``<params>`` hashes the build parameters (defaults
-filled in), ``<inputs>`` the input tables' cache keys (raw files' sha256, options, parser code)
-and the panel code, so a build is reused only while all of them are unchanged.
+filled in), ``<inputs>`` the input tables' cache keys (raw and country-crosswalk files' sha256,
+options, parser code) and the panel code, so a build is reused only while all of them are
+unchanged.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Source parsers: one module per raw source, assembled into canonical tidy tables.
 
 ``polecon.load(name)`` returns a canonical table, validated against its declared
-schema and cached as Parquet keyed by the raw files' sha256.  Canonical tables:
+schema and cached as Parquet keyed by every input (raw files' and country-crosswalk files'
+pinned sha256, options, code, dependencies).  Canonical tables:
 ``agreements``, ``wto_rta``, ``blma_provisions``, ``migration_stocks``, ``refugees``,
 ``trade_flows``, ``gravity_pairs``, ``country_year``, ``yotov2016``.
 """

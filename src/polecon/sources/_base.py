@@ -4,8 +4,9 @@ Every canonical table (``agreements``, ``migration_stocks``, ...) is declared on
 with :func:`register_table`: its schema, the registry keys of the raw files it
 reads, its citation, and a builder ``build(raw: dict[str, Path], log: BuildLog,
 **options) -> DataFrame``.  :func:`load` returns the validated table, cached as
-Parquet keyed by the raw files' sha256, the options, and a hash of the parser
-code, so a warm load is a single Parquet read.
+Parquet keyed by every input (see :func:`_cache_key`), so a warm load is a single
+Parquet read.  A builder that loads another canonical table declares it in
+``depends``; loading an undeclared table while building raises.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import importlib
 import json
 import os
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -69,6 +71,7 @@ class TableSpec:
     build: Builder
     description: str = ""
     default_options: dict[str, Any] = field(default_factory=dict)
+    depends: tuple[str, ...] = ()
 
 
 _TABLES: dict[str, TableSpec] = {}
@@ -101,12 +104,15 @@ def register_table(
     citation: str,
     description: str = "",
     default_options: dict[str, Any] | None = None,
+    depends: tuple[str, ...] | list[str] = (),
 ) -> Callable[[Builder], Builder]:
     """Decorator: declare ``name`` as a canonical table built by the decorated function.
 
     ``raw`` lists every registry key the builder may read (all are fetched and
     hashed into the cache key, whatever the options); the builder receives
     ``raw: dict[key, Path]``, a :class:`BuildLog`, and the options as keywords.
+    ``depends`` names the canonical tables the builder loads (with their default options)
+    through :func:`load`; their cache keys are part of this table's key.
     """
 
     def wrap(func: Builder) -> Builder:
@@ -118,6 +124,7 @@ def register_table(
             build=func,
             description=description or (func.__doc__ or "").strip().split("\n")[0],
             default_options=dict(default_options or {}),
+            depends=tuple(depends),
         )
         return func
 
@@ -163,7 +170,24 @@ def _code_hash() -> str:
 
 
 def _raw_sha256(key: str) -> str:
+    """The sha256 pinned for ``key`` in the registry manifest (``datasets/registry.toml``)."""
     return registry.entry(key).sha256
+
+
+def _country_inputs() -> tuple[tuple[str, ...], str]:
+    """The registry keys the country layer reads, and the country_converter version (its
+    ``country_data.tsv`` is read by the crosswalk too)."""
+    from importlib.metadata import version
+
+    from polecon.countries.blocs import COUNTRY_FILES
+
+    return COUNTRY_FILES, version("country_converter")
+
+
+def _hash_raw(h: Any, section: str, keys: tuple[str, ...]) -> None:
+    h.update(f"\0{section}\0".encode())
+    for key in keys:
+        h.update(f"{key}\0{registry.entry(key).path}\0{_raw_sha256(key)}\0".encode())
 
 
 def cache_dir() -> Path:
@@ -178,15 +202,54 @@ def cache_dir() -> Path:
     return root / "tables"
 
 
-def _cache_key(spec: TableSpec, options: dict[str, Any]) -> str:
+def _cache_key(spec: TableSpec, options: dict[str, Any], _path: tuple[str, ...] = ()) -> str:
+    """Hash of every input of table ``spec`` built with ``options``.
+
+    The table name; each of its raw files (registry key, path and the sha256 pinned in the
+    registry manifest); the same for every raw file of the country layer
+    (:data:`polecon.countries.blocs.COUNTRY_FILES`, read by every table that maps countries)
+    and the country_converter version; the options; the code hash (:func:`_code_hash`); and,
+    recursively, the key of every table in ``spec.depends`` (with its default options).
+    """
+    if spec.name in _path:
+        raise RuntimeError(f"tables depend on each other in a cycle: {' -> '.join(_path)}")
     h = hashlib.sha256()
     h.update(spec.name.encode())
-    for key in spec.raw:
-        h.update(key.encode())
-        h.update(_raw_sha256(key).encode())
+    _hash_raw(h, "raw", spec.raw)
+    country_files, coco_version = _country_inputs()
+    _hash_raw(h, "country layer", country_files)
+    h.update(f"\0country_converter {coco_version}\0".encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
     h.update(_code_hash().encode())
+    for dep in spec.depends:
+        dspec = table_spec(dep)
+        dkey = _cache_key(dspec, dict(dspec.default_options), (*_path, spec.name))
+        h.update(f"\0depends {dep} {dkey}\0".encode())
     return h.hexdigest()[:20]
+
+
+#: the tables whose builders are running in this context, innermost last
+_BUILDING: ContextVar[tuple[str, ...]] = ContextVar("polecon_building_tables", default=())
+
+
+def _check_declared(name: str, spec: TableSpec, options: dict[str, Any]) -> None:
+    """Inside a builder, :func:`load` may only read the builder's declared dependencies, with
+    their default options (what the builder's cache key covers)."""
+    building = _BUILDING.get()
+    if not building:
+        return
+    outer = table_spec(building[-1])
+    if name not in outer.depends:
+        raise RuntimeError(
+            f"the builder of table {outer.name!r} loads table {name!r}, which it does not "
+            f"declare: add depends=({name!r}, ...) to its register_table(...) so that its "
+            "cache key covers that table"
+        )
+    if options != spec.default_options:
+        raise RuntimeError(
+            f"the builder of table {outer.name!r} loads table {name!r} with options {options}; "
+            f"a dependency is loaded with its default options {spec.default_options}"
+        )
 
 
 def load(name: str, *, refresh: bool = False, **options: Any) -> pd.DataFrame:
@@ -206,13 +269,18 @@ def load(name: str, *, refresh: bool = False, **options: Any) -> pd.DataFrame:
             f"valid: {sorted(spec.default_options)}"
         )
     opts = {**spec.default_options, **options}
+    _check_declared(name, spec, opts)
     path = cache_dir() / f"{name}-{_cache_key(spec, opts)}.parquet"
     if path.exists() and not refresh:
         df = pd.read_parquet(path)
         return spec.schema.validate(df, source=f"table {name!r} (cache {path})")
     raw = {key: registry.fetch(key) for key in spec.raw}
     log = BuildLog(name)
-    df = spec.build(raw, log, **opts)
+    token = _BUILDING.set((*_BUILDING.get(), name))
+    try:
+        df = spec.build(raw, log, **opts)
+    finally:
+        _BUILDING.reset(token)
     df = spec.schema.validate(df.reset_index(drop=True), source=f"table {name!r}")
     with atomic_path(path) as tmp:
         df.to_parquet(tmp, index=False)
