@@ -22,12 +22,12 @@ from pathlib import Path
 import pandas as pd
 
 from polecon._io import atomic_write_text
+from polecon.countries._tables import read_r
 from polecon.countries.crosswalk import (
     _NOT_FOUND,
     SCHEMES,
     _exception_index,
     _is_missing,
-    _read_r,
     _resolve_one,
     _unctad2020_map,
     normalize_name,
@@ -166,7 +166,7 @@ _CSV_OPTIONS: dict[str, dict[str, object]] = {
 def _raw(key: str, sheet: str | None = None) -> pd.DataFrame:
     """One raw source table, read with the options its PROVENANCE.md prescribes."""
     if key.endswith((".rda", ".rds")):
-        return _read_r(key)
+        return read_r(key)
     path = fetch(key)
     if key.endswith(".dta"):
         return pd.read_stata(path, convert_categoricals=False)

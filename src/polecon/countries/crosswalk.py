@@ -30,10 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from polecon._paths import DATASETS_DIR
+from polecon.countries._tables import TABLES_DIR, bloc_codes, read_r
 from polecon.registry import fetch
-
-TABLES_DIR = DATASETS_DIR / "countries"  # the reviewed tables, shipped with the package
 
 __all__ = [
     "SCHEMES",
@@ -70,15 +68,6 @@ class UnmappedCountryError(ValueError):
 # --------------------------------------------------------------------------------------------
 
 
-def _read_r(key: str) -> pd.DataFrame:
-    import pyreadr
-
-    result = pyreadr.read_r(str(fetch(key)))
-    if len(result) != 1:
-        raise ValueError(f"{key}: expected one R object, found {list(result)}")
-    return next(iter(result.values()))
-
-
 @cache
 def codelist() -> pd.DataFrame:
     """countrycode's codelist (292 rows), every column as string (``<NA>`` when empty)."""
@@ -94,12 +83,12 @@ def codelist() -> pd.DataFrame:
 @cache
 def _iso_list() -> pd.DataFrame:
     """ISO 3166-1 list (249 rows: iso2c, iso3c, iso3n, name) from the original .rda."""
-    df = _read_r("codes/original/country_isocodes.rda")
+    df = read_r("codes/original/country_isocodes.rda")
     return df.astype(str)
 
 
 def _spells(key: str, code_col: str, abb_col: str, name_col: str) -> pd.DataFrame:
-    df = _read_r(key)
+    df = read_r(key)
     out = pd.DataFrame(
         {
             "ccode": df[code_col].astype(int),
@@ -256,8 +245,6 @@ def _exception_index() -> dict[tuple[str, str], list[tuple[int | None, int | Non
 @cache
 def known_codes() -> frozenset[str]:
     """Every code ``to_canonical`` may return: states, ISO3 territories, bloc codes, reviewed extras."""
-    from polecon.countries.blocs import bloc_codes
-
     ex = exceptions_table()["canonical"].dropna()
     return (
         frozenset(cow_map().values())
