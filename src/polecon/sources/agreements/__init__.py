@@ -6,11 +6,10 @@ bloc through which a party entered the pair by expansion, e.g. ``BLEU``, ``EU``)
 ``termination_type`` (UNCTAD 2020's type of termination, also copied onto matching 2025 BIT
 pairs).  Sources, each parsed by its own module into these columns:
 
-- ``bit`` / ``tip``: UNCTAD IIA Navigator (:mod:`.unctad`), the Feb-2025
-  scrape by default (option ``unctad="2020"`` uses the Jan-2020 export instead);
+- ``bit`` / ``tip``: UNCTAD IIA Navigator (:mod:`.unctad`), the Feb-2025 scrape by default
+  (option ``unctad="2020"`` uses the Jan-2020 export instead);
 - ``bfta`` / ``pta``: DESTA v2.3 dyads minus withdrawals (:mod:`.desta`);
-- ``blma``: Chilton & Woda (2022) bilateral labour agreements
-  (:mod:`.chilton_woda`).
+- ``blma``: Chilton & Woda (2022) bilateral labour agreements (:mod:`.chilton_woda`).
 
 Pairs are undirected: ``party_a < party_b`` (canonical codes, both countries).  Dates are
 ``datetime64[ms]`` (``NaT`` = missing); DESTA gives years only, read as 1 January of that
