@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from polecon import _paths, registry
-from polecon.countries import crosswalk
+from polecon.countries import _tables
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = [
@@ -23,7 +23,7 @@ SHIPPED = [
 def test_the_package_reads_its_data_through_polecon_datasets():
     assert _paths.in_checkout()
     assert registry.DEFAULT_MANIFEST == _paths.PACKAGE_ROOT / "_datasets" / "registry.toml"
-    assert crosswalk.TABLES_DIR == _paths.PACKAGE_ROOT / "_datasets" / "countries"
+    assert _tables.TABLES_DIR == _paths.PACKAGE_ROOT / "_datasets" / "countries"
     for rel in SHIPPED:  # in a checkout the package path is the repository's datasets/
         assert (_paths.DATASETS_DIR / rel).read_bytes() == (ROOT / "datasets" / rel).read_bytes()
 

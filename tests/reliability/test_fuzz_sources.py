@@ -54,20 +54,17 @@ import pytest
 from polecon import registry
 from polecon.sources import (
     SourceError,
-    chilton_woda,
     coldat,
     cow_geo,
     cow_igo,
     cow_trade,
     democracy,
-    desta,
     maddison,
     memberships,
     provisions,
     pwt,
     table_spec,
     tradhist,
-    unctad,
     undesa,
     undesa_revisions,
     unhcr,
@@ -78,6 +75,7 @@ from polecon.sources import (
 )
 from polecon.sources import cepii as cepii_mod
 from polecon.sources._base import TABLE_MODULES, BuildLog
+from polecon.sources.agreements import chilton_woda, desta, unctad
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 

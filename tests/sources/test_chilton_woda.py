@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from polecon.registry import fetch
-from polecon.sources import chilton_woda as cw
 from polecon.sources._base import BuildLog
 from polecon.sources._schema import SourceError
+from polecon.sources.agreements import chilton_woda as cw
 
 pytestmark = pytest.mark.realdata
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from polecon import registry
-from polecon.sources import unctad
 from polecon.sources._base import BuildLog
 from polecon.sources._schema import SourceError
+from polecon.sources.agreements import unctad
 
 pytestmark = pytest.mark.realdata
 

@@ -61,7 +61,7 @@ def test_known_values(wto):
 
 
 def test_cross_check_against_desta(wto):
-    from polecon.sources import desta
+    from polecon.sources.agreements import desta
 
     root = "ptas/desta_v2.3/"
     agreements = desta.parse(

@@ -19,7 +19,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from polecon.countries.crosswalk import CROSSWALK_FILES, TABLES_DIR, _read_r, to_canonical
+from polecon.countries._tables import BLOC_ALIASES, TABLES_DIR, bloc_codes
+from polecon.countries.crosswalk import CROSSWALK_FILES, _read_r, to_canonical
 
 __all__ = [
     "BLOC_ALIASES",
@@ -30,8 +31,6 @@ __all__ = [
     "members_on",
 ]
 
-# Codes that denote the same bloc (the EEC became the EC and then the EU).
-BLOC_ALIASES: dict[str, str] = {"EEC": "EU", "EC": "EU", "EU": "EU", "BLEU": "BLEU", "EFTA": "EFTA"}
 # The EEC exists from the entry into force of the Treaty of Rome (1958-01-01), the founders'
 # date in eustates.  (Dating the founders from its signature, 1957-03-25, would let UNCTAD's
 # "EU Treaty (1957)" TIP expand; not done, to stay with the source's dates.)
@@ -87,13 +86,6 @@ def bloc_members() -> pd.DataFrame:
     cols = ["bloc", "member", "start", "end", "source", "reason"]
     out = pd.concat([eu_tab[cols], tab[cols]], ignore_index=True)
     return out.sort_values(["bloc", "start", "member"], ignore_index=True)
-
-
-@cache
-def bloc_codes() -> frozenset[str]:
-    """Every bloc code ``to_canonical`` may return (blocs with and without membership tables)."""
-    tab = pd.read_csv(TABLES_DIR / "blocs.csv", dtype=str)
-    return frozenset(BLOC_ALIASES) | frozenset(tab["code"])
 
 
 def _bloc_start(bloc: str) -> pd.Timestamp:

@@ -30,10 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from polecon._paths import DATASETS_DIR
+from polecon.countries._tables import TABLES_DIR, bloc_codes
 from polecon.registry import fetch
-
-TABLES_DIR = DATASETS_DIR / "countries"  # the reviewed tables, shipped with the package
 
 CODELIST_KEY = "codes/countrycode_codelist.csv"
 ISO_KEY = "codes/original/country_isocodes.rda"
@@ -289,8 +287,6 @@ def _exception_index() -> dict[tuple[str, str], list[tuple[int | None, int | Non
 @cache
 def known_codes() -> frozenset[str]:
     """Every code ``to_canonical`` may return: states, ISO3 territories, bloc codes, reviewed extras."""
-    from polecon.countries.blocs import bloc_codes
-
     ex = exceptions_table()["canonical"].dropna()
     return (
         frozenset(cow_map().values())

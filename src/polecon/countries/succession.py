@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from polecon.countries.crosswalk import TABLES_DIR
+from polecon.countries._tables import TABLES_DIR
 
 __all__ = ["predecessor", "succession_table"]
 

@@ -21,8 +21,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from polecon.countries._tables import TABLES_DIR
 from polecon.countries.crosswalk import (
-    TABLES_DIR,
     codelist,
     cow_map,
     cow_system_spells,

@@ -78,9 +78,9 @@ _TABLES: dict[str, TableSpec] = {}
 
 #: canonical table name -> module that registers it (imported on first use)
 TABLE_MODULES: dict[str, str] = {
-    "agreements": "polecon.sources.agreements",
+    "agreements": "polecon.sources.agreements.build",
     "wto_rta": "polecon.sources.wto_rta",
-    "blma_provisions": "polecon.sources.chilton_woda",
+    "blma_provisions": "polecon.sources.agreements.chilton_woda",
     "migration_stocks": "polecon.sources.migration",
     "refugees": "polecon.sources.unhcr",
     "trade_flows": "polecon.sources.cow_trade",

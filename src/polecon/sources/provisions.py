@@ -291,7 +291,7 @@ def _yes_no(df: pd.DataFrame, column: str, src: str) -> pd.Series:
 )
 def build_bit_provisions(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
     """UNCTAD IIA Mapping rows with ISDS/SSDS/term, joined to the 2025 agreement ids."""
-    from polecon.sources import unctad
+    from polecon.sources.agreements import unctad
 
     path = raw[MAPPING_KEY]
     src = _label(path)

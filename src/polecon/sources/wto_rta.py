@@ -21,7 +21,7 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._schema import Column, Schema, SourceError
-from polecon.sources.agreements import order_pairs, require_columns, source_label
+from polecon.sources.agreements.schema import order_pairs, require_columns, source_label
 
 CITATION = (
     "World Trade Organization, Regional Trade Agreements Database (RTA-IS), export 'AllRTAs', "

@@ -46,7 +46,7 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog
 from polecon.sources._schema import SourceError
-from polecon.sources.agreements import (
+from polecon.sources.agreements.schema import (
     agreement_schema,
     finalize,
     map_countries,

@@ -1,23 +1,9 @@
-"""Canonical table ``agreements``: one row per agreement x party pair.
+"""Schema of the canonical ``agreements`` table and helpers shared by its source parsers.
 
-Columns (:data:`COLUMN_NAMES`): ``agreement_id, type, party_a, party_b, signed, in_force,
-terminated, source, source_id, n_parties, title`` plus two declared extras: ``bloc`` (the
-bloc through which a party entered the pair by expansion, e.g. ``BLEU``, ``EU``) and
-``termination_type`` (UNCTAD 2020's type of termination, also copied onto matching 2025 BIT
-pairs).  Sources, each parsed by its own module into these columns:
-
-- ``bit`` / ``tip``: UNCTAD IIA Navigator (:mod:`polecon.sources.unctad`), the Feb-2025
-  scrape by default (option ``unctad="2020"`` uses the Jan-2020 export instead);
-- ``bfta`` / ``pta``: DESTA v2.3 dyads minus withdrawals (:mod:`polecon.sources.desta`);
-- ``blma``: Chilton & Woda (2022) bilateral labour agreements
-  (:mod:`polecon.sources.chilton_woda`).
-
-Pairs are undirected: ``party_a < party_b`` (canonical codes, both countries).  Dates are
-``datetime64[ms]`` (``NaT`` = missing); DESTA gives years only, read as 1 January of that
-year.  ``in_force`` NaT means not (known to be) in force, e.g. TPP for the United States.
-Key: ``(agreement_id, party_a, party_b)``.  An agreement listed by a source under several
-successor states, or for both members of a bloc, keeps one ``agreement_id`` and one row
-per pair; ``source_id`` is the id of the source row behind each pair.
+The parsers (:mod:`.unctad`, :mod:`.desta`, :mod:`.chilton_woda`) import this module; the
+table builder (:mod:`.build`) imports them.  This module imports none of them, so the
+dependency runs one way: schema <- parsers <- build.  The table is described in
+:mod:`polecon.sources.agreements`.
 """
 
 from __future__ import annotations
@@ -27,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from polecon.sources._base import BuildLog, register_table
 from polecon.sources._schema import Column, Schema, SourceError
 
 TYPES = ("bit", "tip", "bfta", "pta", "blma")
@@ -157,7 +142,7 @@ NOTES = (
     "DESTA: consolidated entries dropped; withdrawals end the pair (terminated = 1 Jan of the "
     "withdrawal year); bfta = exactly two parties counting a bloc as one (DESTA mc codes).",
     "DESTA pairs without an entry-into-force year (many accessions) have in_force NaT.",
-    "BLMA rows come from polecon.sources.chilton_woda.blma_agreements.",
+    "BLMA rows come from polecon.sources.agreements.chilton_woda.blma_agreements.",
 )
 
 #: the four coding defects of issue 11 C, one line each in the data report (the counts they
@@ -273,79 +258,28 @@ def map_countries(
         ) from None
 
 
-def _blma(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
-    from polecon.sources.chilton_woda import blma_agreements
-
-    return blma_agreements(raw[CW_FORMATION_KEY], log, coding_path=raw[CW_CODING_KEY])
-
-
-@register_table(
-    "agreements",
-    schema=SCHEMA,
-    raw=(
-        UNCTAD_2025_KEY,
-        UNCTAD_2020_KEY,
-        UNCTAD_XWALK_KEY,
-        DESTA_DYADS_KEY,
-        DESTA_LIST_KEY,
-        DESTA_WITHDRAWAL_KEY,
-        CW_FORMATION_KEY,
-        CW_CODING_KEY,
-    ),
-    citation=CITATION,
-    default_options={"unctad": "2025"},
-)
-def build(raw: dict[str, Path], log: BuildLog, unctad: str = "2025") -> pd.DataFrame:
-    """Assemble UNCTAD (``unctad="2025"`` or ``"2020"``), DESTA and Chilton-Woda rows."""
-    from polecon.sources import desta
-    from polecon.sources import unctad as unctad_mod
-
-    if str(unctad) == "2025":
-        from polecon.sources.desta_blocs import spells
-
-        blocs = spells(raw[DESTA_LIST_KEY])
-        u = unctad_mod.parse(raw[UNCTAD_2025_KEY], log=log, blocs=blocs)
-        u = unctad_mod.attach_termination_type(u, raw[UNCTAD_2020_KEY], log=log)
-    elif str(unctad) == "2020":
-        u = unctad_mod.parse_2020(raw[UNCTAD_2020_KEY], log=log)
-    else:
-        raise ValueError(f"agreements: option unctad must be '2025' or '2020', got {unctad!r}")
-    d = desta.parse(raw[DESTA_DYADS_KEY], raw[DESTA_LIST_KEY], raw[DESTA_WITHDRAWAL_KEY], log=log)
-    parts = {"UNCTAD": u, "DESTA": d, "Chilton-Woda": _blma(raw, log)}
-    frames = []
-    for label, part in parts.items():
-        part = part.copy()
-        for optional in ("bloc", "termination_type"):
-            if optional not in part.columns:
-                part[optional] = pd.Series(pd.NA, index=part.index, dtype="string")
-        missing = [c for c in COLUMN_NAMES if c not in part.columns]
-        if missing:
-            raise SourceError("table 'agreements'", f"{label} rows lack column(s) {missing}")
-        frames.append(part[list(COLUMN_NAMES)])
-    df = pd.concat(frames, ignore_index=True)
-    for t in TYPES:
-        log.note(f"{t}: {int((df['type'] == t).sum())} pair rows")
-    for text in DEFECT_FIXES:
-        log.note(text)
-    counts = {
-        t: (int((df["type"] == t).sum()), int(df.loc[df["type"] == t, "agreement_id"].nunique()))
-        for t in ("bfta", "bit")
-    }
-    log.note(
-        "After the issue 11 C fixes: "
-        + "; ".join(f"{t} {n:,} pair rows in {a:,} agreements" for t, (n, a) in counts.items())
-    )
-    return finalize(df, SCHEMA, "table 'agreements'")
-
-
 __all__ = [
     "CITATION",
     "COLUMN_NAMES",
+    "CW_CODING_KEY",
+    "CW_FORMATION_KEY",
+    "DEFECT_FIXES",
+    "DESTA_DYADS_KEY",
+    "DESTA_LIST_KEY",
+    "DESTA_WITHDRAWAL_KEY",
+    "NOTES",
     "SCHEMA",
+    "SOURCES",
     "TYPES",
+    "UNCTAD_2020_KEY",
+    "UNCTAD_2025_KEY",
+    "UNCTAD_XWALK_KEY",
     "agreement_columns",
     "agreement_schema",
-    "build",
+    "finalize",
+    "map_countries",
     "order_pairs",
+    "require_columns",
+    "source_label",
     "year_to_date",
 ]
