@@ -1,4 +1,7 @@
-"""gravity_pairs (CEPII + COLDAT) and the auxiliary year-varying dyad tables.
+"""gravity_pairs (CEPII + COLDAT) and the auxiliary year-varying dyad tables (gravity_years).
+
+The panel quantities derived from the auxiliary tables (contiguity pair-years, capital
+distances) are tested in tests/panel/test_geography.py.
 
 Real-data tests read the mirror through the registry; failure tests call the parsers on small
 malformed copies written to tmp_path.
@@ -17,6 +20,7 @@ import pytest
 from polecon.registry import fetch
 from polecon.sources import cepii, coldat, cow_geo, cow_igo
 from polecon.sources import gravity_pairs as gp
+from polecon.sources import gravity_years as gy
 from polecon.sources._base import BuildLog, table_spec
 from polecon.sources._schema import SourceError
 
@@ -43,17 +47,17 @@ def pair_index(pairs: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def contiguity() -> pd.DataFrame:
-    return _build("gravity_contiguity", gp.build_contiguity)[0]
+    return _build("gravity_contiguity", gy.build_contiguity)[0]
 
 
 @pytest.fixture(scope="module")
 def dyads() -> pd.DataFrame:
-    return _build("gravity_dyad_years", gp.build_dyad_years)[0]
+    return _build("gravity_dyad_years", gy.build_dyad_years)[0]
 
 
 @pytest.fixture(scope="module")
 def caps() -> pd.DataFrame:
-    return _build("gravity_capitals", gp.build_capitals)[0]
+    return _build("gravity_capitals", gy.build_capitals)[0]
 
 
 # ------------------------------------------------------------------------------------------
@@ -129,13 +133,21 @@ def test_load_through_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     again = polecon.load("gravity_pairs")
     assert len(df) == len(again) == 50_176 + 444
     assert list((tmp_path / "tables").glob("gravity_pairs-*.parquet"))
-    spells = gp.contiguity_spells()
+    spells = gy.contiguity_spells()
     assert len(spells) == 1_874
 
 
 # ------------------------------------------------------------------------------------------
 # year-varying auxiliary tables
 # ------------------------------------------------------------------------------------------
+
+
+def test_auxiliary_tables_registered_by_gravity_years() -> None:
+    """TABLE_MODULES lists them under gravity_pairs, which imports gravity_years."""
+    assert table_spec("gravity_contiguity").build is gy.build_contiguity
+    assert table_spec("gravity_dyad_years").build is gy.build_dyad_years
+    assert table_spec("gravity_capitals").build is gy.build_capitals
+    assert table_spec("gravity_pairs").build is gp.build
 
 
 def test_contiguity_spells(contiguity: pd.DataFrame) -> None:
@@ -147,20 +159,6 @@ def test_contiguity_spells(contiguity: pd.DataFrame) -> None:
     assert contiguity[(contiguity["i"] == "DEU") & (contiguity["j"] == "TUR")].empty
     # both COW codes of Germany (255, 260) appear under DEU
     assert {255, 260} <= set(contiguity.loc[contiguity["i"] == "DEU", "ccode1"])
-
-
-def test_contiguity_years(contiguity: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gp, "contiguity_spells", lambda: contiguity)
-    cy = gp.contiguity_years(1946, 2016)
-    assert not cy.duplicated(["i", "j", "year"]).any()
-    assert cy["year"].between(1946, 2016).all()
-    look = cy.set_index(["i", "j", "year"])["conttype"]
-    assert look[("USA", "MEX", 2000)] == 1
-    assert look[("DEU", "POL", 2000)] == 1
-    assert look[("DDR", "POL", 1970)] == 1
-    assert ("DEU", "TUR", 2000) not in look.index
-    # CSK-POL 1945: a 0-gap spell (May) and a land spell (June on) in one year -> land wins
-    assert look[("CSK", "POL", 1946)] == 1
 
 
 def test_dyad_years(dyads: pd.DataFrame) -> None:
@@ -180,13 +178,7 @@ def test_capitals(caps: pd.DataFrame) -> None:
     assert not caps.duplicated(["system", "code", "start"]).any()
     bra = caps[(caps["system"] == "cow") & (caps["code"] == "BRA")]
     assert set(bra["capital"]) >= {"Brasilia", "Rio de Janeiro"} or len(bra) >= 2
-    pairs = pd.DataFrame({"i": ["USA", "DDR", "BRA", "BRA"], "j": ["MEX", "POL", "ARG", "ARG"],
-                          "year": [2000, 1970, 1950, 1965]})  # fmt: skip
-    d = gp.capital_distance(pairs, "cow", cap=caps[caps["system"] == "cow"])
-    assert d.iloc[0] == pytest.approx(3038, rel=0.01)  # CEPII distcap USA-MEX 3,037.9 km
-    assert d.iloc[1] == pytest.approx(516, rel=0.02)  # East Berlin-Warsaw
-    assert d.iloc[2] != pytest.approx(d.iloc[3], rel=0.05)  # Brazil moved its capital in 1960
-    assert np.isfinite(d).all()
+    assert caps["lat"].between(-90, 90).all() and caps["lng"].between(-180, 180).all()
 
 
 # ------------------------------------------------------------------------------------------
@@ -366,12 +358,12 @@ def test_two_cow_codes_of_one_state_resolved() -> None:
          "mindist": [0.0, 0.0, 0.0]}
     )  # fmt: skip
     log = BuildLog("t")
-    out = gp._map_cow_pair_years(df, "test", log)
+    out = gy._map_cow_pair_years(df, "test", log)
     assert out[["ccode2", "year"]].values.tolist() == [[260, 1990], [260, 1991]]
     assert log.drops and "1 July" in log.drops[0]["reason"] and log.drops[0]["rows"] == 1
     # a pair of two codes of one state collapses to a self-pair and is dropped with a log entry
     log2 = BuildLog("t")
-    out2 = gp._map_cow_pair_years(
+    out2 = gy._map_cow_pair_years(
         pd.DataFrame({"ccode1": [255], "ccode2": [260], "year": [1990], "mindist": [0.0]}),
         "test",
         log2,

@@ -15,6 +15,7 @@ from polecon.panel.dictionary import data_dictionary, dictionary_markdown
 from polecon.panel.diffusion import add_diffusion
 from polecon.panel.dyads import dyad_years, undirected
 from polecon.panel.flows import add_migration, add_reciprocity, add_trade, twoway_index
+from polecon.panel.geography import capital_distance, contiguity_years, haversine_km
 from polecon.panel.roles import add_roles
 from polecon.panel.unilateral import add_unilateral_option
 
@@ -29,10 +30,13 @@ __all__ = [
     "add_trade",
     "add_unilateral_option",
     "build_panel",
+    "capital_distance",
     "code_agreements",
+    "contiguity_years",
     "data_dictionary",
     "dictionary_markdown",
     "dyad_years",
+    "haversine_km",
     "lag",
     "replicate_stage",
     "twoway_index",
