@@ -143,7 +143,7 @@ def test_load_through_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_auxiliary_tables_registered_by_gravity_years() -> None:
-    """TABLE_MODULES lists them under gravity_pairs, which imports gravity_years."""
+    """TABLE_MODULES names gravity_years for them; each builder is the registered one."""
     assert table_spec("gravity_contiguity").build is gy.build_contiguity
     assert table_spec("gravity_dyad_years").build is gy.build_dyad_years
     assert table_spec("gravity_capitals").build is gy.build_capitals

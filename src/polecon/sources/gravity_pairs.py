@@ -39,8 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-# gravity_years registers the auxiliary tables that TABLE_MODULES lists under this module
-from polecon.sources import cepii, coldat, gravity_years  # noqa: F401
+from polecon.sources import cepii, coldat
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._common import canonical_codes
 from polecon.sources._schema import Column, Schema, SourceError
