@@ -184,6 +184,20 @@ def cluster_score_sums(scores: np.ndarray, clusters: np.ndarray, n_clusters: int
 
 
 @nb.njit(**_NB)
+def cluster_xw_sums(
+    x: np.ndarray, r: np.ndarray, clusters: np.ndarray, n_clusters: int
+) -> np.ndarray:
+    """Per-cluster sums of the score rows ``r[i] * x[i]`` without forming them: (G, k).
+    Column-major loop (x is usually Fortran-ordered)."""
+    n, k = x.shape
+    out = np.zeros((n_clusters, k))
+    for j in range(k):
+        for i in range(n):
+            out[clusters[i], j] += x[i, j] * r[i]
+    return out
+
+
+@nb.njit(**_NB)
 def drop_singletons(codes: np.ndarray, sizes: np.ndarray, keep: np.ndarray) -> int:
     """Iteratively set ``keep[i] = False`` for rows in a level with exactly one kept row.
 

@@ -335,9 +335,16 @@ def model_vcov(
     if k == 0:
         return np.zeros((0, 0)), dof, df_t, np.zeros((0, 0))
     bread = np.linalg.inv(weighted_cross(xt, w))
+    clusters = [(c.codes, c.size) for c in md.clusters] if vspec.kind == "CRV1" else None
+    if clusters is not None and len(clusters) == 1:
+        # one-way: cluster sums of the score rows straight from xt (no (n, k) score array)
+        codes, g = clusters[0]
+        sums = K.cluster_xw_sums(xt, np.ascontiguousarray(resid_w), codes, g)
+        adj = g / (g - 1) if ssc == "r-sandwich" and g > 1 else 1.0
+        v = factor * bread @ (adj * (sums.T @ sums)) @ bread
+        return (v + v.T) / 2, dof, df_t, bread
     scores = np.empty(xt.shape)  # C order for the cluster sums, in one pass
     np.multiply(xt, resid_w[:, None], out=scores)
-    clusters = [(c.codes, c.size) for c in md.clusters] if vspec.kind == "CRV1" else None
     v = sandwich(
         vspec.kind,
         bread,
