@@ -32,54 +32,7 @@ the pair helpers) does not import the parsers.
 
 from __future__ import annotations
 
-from polecon.sources.agreements.schema import (
-    CITATION,
-    COLUMN_NAMES,
-    CW_CODING_KEY,
-    CW_FORMATION_KEY,
-    DEFECT_FIXES,
-    DESTA_DYADS_KEY,
-    DESTA_LIST_KEY,
-    DESTA_WITHDRAWAL_KEY,
-    NOTES,
-    SCHEMA,
-    SOURCES,
-    TYPES,
-    UNCTAD_2020_KEY,
-    UNCTAD_2025_KEY,
-    UNCTAD_XWALK_KEY,
-    agreement_columns,
-    agreement_schema,
-    finalize,
-    map_countries,
-    order_pairs,
-    require_columns,
-    source_label,
-    year_to_date,
-)
+from polecon.sources.agreements import schema as _schema
+from polecon.sources.agreements.schema import *  # noqa: F403 (the schema's public names)
 
-__all__ = [
-    "CITATION",
-    "COLUMN_NAMES",
-    "CW_CODING_KEY",
-    "CW_FORMATION_KEY",
-    "DEFECT_FIXES",
-    "DESTA_DYADS_KEY",
-    "DESTA_LIST_KEY",
-    "DESTA_WITHDRAWAL_KEY",
-    "NOTES",
-    "SCHEMA",
-    "SOURCES",
-    "TYPES",
-    "UNCTAD_2020_KEY",
-    "UNCTAD_2025_KEY",
-    "UNCTAD_XWALK_KEY",
-    "agreement_columns",
-    "agreement_schema",
-    "finalize",
-    "map_countries",
-    "order_pairs",
-    "require_columns",
-    "source_label",
-    "year_to_date",
-]
+__all__ = list(_schema.__all__)

@@ -52,10 +52,21 @@ def _blma(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
         CW_CODING_KEY,
     ),
     citation=CITATION,
-    default_options={"unctad": "2025"},
+    default_options={"unctad": "2025", "bloc_match": desta.BLOC_MATCH},
 )
-def build(raw: dict[str, Path], log: BuildLog, unctad: str = "2025") -> pd.DataFrame:
-    """Assemble UNCTAD (``unctad="2025"`` or ``"2020"``), DESTA and Chilton-Woda rows."""
+def build(
+    raw: dict[str, Path],
+    log: BuildLog,
+    unctad: str = "2025",
+    bloc_match: float = desta.BLOC_MATCH,
+) -> pd.DataFrame:
+    """Assemble UNCTAD (``unctad="2025"`` or ``"2020"``), DESTA and Chilton-Woda rows.
+
+    ``bloc_match``: Jaccard similarity from which a DESTA membership group counts as a
+    signing bloc (:data:`polecon.sources.agreements.desta.BLOC_MATCH`, which documents the
+    groups near the default)."""
+    if not 0 < float(bloc_match) <= 1:
+        raise ValueError(f"agreements: option bloc_match must be in (0, 1], got {bloc_match!r}")
     if str(unctad) == "2025":
         blocs = spells(raw[DESTA_LIST_KEY])
         u = unctad_mod.parse(raw[UNCTAD_2025_KEY], log=log, blocs=blocs)
@@ -64,7 +75,13 @@ def build(raw: dict[str, Path], log: BuildLog, unctad: str = "2025") -> pd.DataF
         u = unctad_mod.parse_2020(raw[UNCTAD_2020_KEY], log=log)
     else:
         raise ValueError(f"agreements: option unctad must be '2025' or '2020', got {unctad!r}")
-    d = desta.parse(raw[DESTA_DYADS_KEY], raw[DESTA_LIST_KEY], raw[DESTA_WITHDRAWAL_KEY], log=log)
+    d = desta.parse(
+        raw[DESTA_DYADS_KEY],
+        raw[DESTA_LIST_KEY],
+        raw[DESTA_WITHDRAWAL_KEY],
+        log=log,
+        bloc_match=float(bloc_match),
+    )
     parts = {"UNCTAD": u, "DESTA": d, "Chilton-Woda": _blma(raw, log)}
     frames = []
     for label, part in parts.items():
