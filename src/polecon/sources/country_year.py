@@ -66,6 +66,7 @@ from polecon.sources import cow_igo, democracy, maddison, memberships, pwt, wb_w
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._common import canonical_codes
 from polecon.sources._schema import Column, Schema, SourceError
+from polecon.sources._tables import column_set, read_table
 from polecon.sources.cepii import source_name
 
 RAW_KEYS: tuple[str, ...] = (
@@ -93,98 +94,63 @@ CITATION = " | ".join(
 )
 
 #: World Bank regional and income aggregates (not economies): dropped before mapping
-WB_AGGREGATES: frozenset[str] = frozenset(
-    [
-        "AFE",
-        "AFW",
-        "ARB",
-        "CEB",
-        "CSS",
-        "EAP",
-        "EAR",
-        "EAS",
-        "ECA",
-        "ECS",
-        "EMU",
-        "EUU",
-        "FCS",
-        "HIC",
-        "HPC",
-        "IBD",
-        "IBT",
-        "IDA",
-        "IDB",
-        "IDX",
-        "LAC",
-        "LCN",
-        "LDC",
-        "LIC",
-        "LMC",
-        "LMY",
-        "LTE",
-        "MEA",
-        "MIC",
-        "MNA",
-        "NAC",
-        "OED",
-        "OSS",
-        "PRE",
-        "PSS",
-        "PST",
-        "SAS",
-        "SSA",
-        "SSF",
-        "SST",
-        "TEA",
-        "TEC",
-        "TLA",
-        "TMN",
-        "TSA",
-        "TSS",
-        "UMC",
-        "WLD",
-    ]
+#: (reviewed table ``datasets/sources/wb_aggregates.csv``)
+WB_AGGREGATES: frozenset[str] = column_set(
+    "wb_aggregates.csv", ("code", "name", "kind", "reason"), "code"
 )
 
 #: Maddison historical aggregates: MPD code -> (canonical code, last year used)
 #: (used while the successors are not yet system members, as in ``polecon.countries.predecessor``:
-#: SUN to 1990 because every Soviet successor is a COW member in 1991)
+#: SUN to 1990 because every Soviet successor is a COW member in 1991; reviewed table
+#: ``datasets/sources/maddison_aggregates.csv``)
 MPD_NATIVE: dict[str, tuple[str, int]] = {
-    "SUN": ("RUS", 1990),
-    "YUG": ("SRB", 1991),
-    "CSK": ("CSK", 1992),
+    m: (c, int(y))
+    for m, c, y, _ in read_table(
+        "maddison_aggregates.csv", ("mpd_code", "code", "last_year", "reason")
+    ).itertuples(index=False)
 }
 
-#: today's-borders values of a unified state before unification: code -> last flagged year
+#: today's-borders values of a unified state before unification: code -> (last flagged year,
+#: note) (reviewed table ``datasets/sources/unified_territories.csv``)
 UNIFIED_TERRITORY: dict[str, tuple[int, str]] = {
-    "DEU": (1989, "unified Germany incl. DDR territory"),
-    "YEM": (1989, "unified Yemen incl. YMD territory"),
-    "VNM": (1975, "unified Vietnam incl. RVN territory"),
+    c: (int(y), n)
+    for c, y, n, _ in read_table(
+        "unified_territories.csv", ("code", "last_year", "note", "reason")
+    ).itertuples(index=False)
 }
 
-#: V-Dem units without a COW code that are COW states (documented override): the Republic of
-#: Vietnam (V-Dem VDR) = COW 817 (RVN)
-VDEM_COW_OVERRIDE: dict[str, int] = {"VDR": 817}
+#: V-Dem overrides (reviewed table ``datasets/sources/vdem_overrides.csv``): field ``cown``
+#: gives a V-Dem unit without a COW code its COW code (the Republic of Vietnam, VDR = COW 817);
+#: field ``code`` codes a unit's rows up to ``last_year`` as another canonical code (V-Dem's
+#: Czechia series covers Czechoslovakia 1918-1992: CSK)
+_VDEM = read_table(
+    "vdem_overrides.csv",
+    ("country_text_id", "field", "value", "last_year", "reason", "source"),
+    optional=("last_year",),
+)
+VDEM_COW_OVERRIDE: dict[str, int] = {
+    t: int(v) for t, f, v in _VDEM[["country_text_id", "field", "value"]].itertuples(index=False)
+    if f == "cown"
+}  # fmt: skip
+#: V-Dem unit -> (canonical code, last year coded so)
+VDEM_CODE_OVERRIDE: dict[str, tuple[str, int]] = {
+    t: (v, int(y))
+    for t, f, v, y in _VDEM[["country_text_id", "field", "value", "last_year"]].itertuples(
+        index=False
+    )
+    if f == "code"
+}
 
-#: V-Dem's Czechia series covers Czechoslovakia 1918-1992 (V-Dem codebook; there is no
-#: separate Czechoslovakia unit): its rows up to this year are coded CSK
-VDEM_CZE_AS_CSK_UNTIL = 1992
-
-#: Documented corrections of COW IGO v3 codings: (igo column, code, first year, last year,
-#: value, reason). COW IGO codes West Germany (260) as an OECD non-member in 1961-1989 although
-#: it is a founding member (Convention on the OECD, Paris, 14 Dec 1960, in force 30 Sep 1961;
-#: oecd.org member list); every other founder is coded 1 from 1961.
-IGO_CORRECTIONS: tuple[tuple[str, str, int, int, int, str], ...] = (
-    ("oecd", "DEU", 1961, 1989, 1, "West Germany is a founding OECD member (1961)"),
-    (
-        "gatt",
-        "DEU",
-        1990,
-        1990,
-        1,
-        "unified Germany continued West Germany's GATT membership "
-        "(contracting party since 1951); COW IGO has only code 255 in 1990, coded 0",
-    ),
+#: Documented corrections of COW IGO v3 codings (reviewed table
+#: ``datasets/sources/igo_corrections.csv``): (igo column, code, first year, last year, value,
+#: reason). COW IGO codes West Germany (260) as an OECD non-member in 1961-1989 although it is a
+#: founding member; unified Germany's 1990 GATT membership is coded 0.
+IGO_CORRECTIONS: tuple[tuple[str, str, int, int, int, str], ...] = tuple(
+    (igo, code, int(y0), int(y1), int(v), reason)
+    for igo, code, y0, y1, v, reason in read_table(
+        "igo_corrections.csv",
+        ("igo", "code", "first_year", "last_year", "value", "reason", "source"),
+    )[["igo", "code", "first_year", "last_year", "value", "reason"]].itertuples(index=False)
 )
 
 #: COW IGO coverage
@@ -559,7 +525,7 @@ def _democracy(raw: dict[str, Path], log: BuildLog, start: int) -> pd.DataFrame:
                 cown[hit] = cc
                 if hit.any():
                     log.note(f"{key}: V-Dem unit {text_id} has no cown; mapped to COW {cc} "
-                             "(documented override)")  # fmt: skip
+                             "(documented override, datasets/sources/vdem_overrides.csv)")  # fmt: skip
         no_cow = cown.isna()
         mapped = df[~no_cow].assign(cown=cown[~no_cow])
         mapped = _map_rows(mapped, "cown", "cow", key, log)
@@ -583,10 +549,11 @@ def _democracy(raw: dict[str, Path], log: BuildLog, start: int) -> pd.DataFrame:
             log.drop(f"{key}: units without a COW code (not in the COW list)", len(extra),
                      sorted(set(extra[unit].astype(str))))  # fmt: skip
         if key == democracy.VDEM_KEY:
-            hit = (mapped[unit] == "CZE") & (mapped["year"] <= VDEM_CZE_AS_CSK_UNTIL)
-            mapped.loc[hit, "code"] = "CSK"
-            log.note(f"{key}: V-Dem Czechia rows 1918-{VDEM_CZE_AS_CSK_UNTIL} coded CSK "
-                     f"({int(hit.sum())} rows; V-Dem's Czechia covers Czechoslovakia)")  # fmt: skip
+            for text_id, (code, last) in VDEM_CODE_OVERRIDE.items():
+                hit = (mapped[unit] == text_id) & (mapped["year"] <= last)
+                mapped.loc[hit, "code"] = code
+                log.note(f"{key}: V-Dem {text_id} rows up to {last} coded {code} "
+                         f"({int(hit.sum())} rows; datasets/sources/vdem_overrides.csv)")  # fmt: skip
         mapped = _dedupe_latest_unit(mapped, unit, key, log)
         parts.append(mapped[["code", "year", value]].rename(columns={value: col}))
     out = parts[0]
