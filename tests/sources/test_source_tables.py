@@ -29,7 +29,8 @@ def test_every_table_has_a_reason_for_each_row(path: Path) -> None:
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert "reason" in df.columns
     assert len(df) and df["reason"].str.strip().ne("").all()
-    assert not df.duplicated(subset=[df.columns[0]]).any() or path.name == "igo_corrections.csv"
+    item = [c for c in df.columns if c not in ("reason", "source")]
+    assert not df.duplicated(subset=item).any()  # one row per item
 
 
 def test_the_parsers_read_the_tables() -> None:
@@ -146,3 +147,96 @@ def test_igo_corrections_change_cells_and_agree_with_gatt_dates() -> None:
     gatt = memberships.parse_gatt(fetch(memberships.GATT_KEY))
     deu = gatt.loc[gatt["iso3c"] == "DEU", "date"]
     assert len(deu) == 1 and pd.Timestamp(deu.iloc[0]).year == 1951
+
+
+def _codelist() -> pd.DataFrame:
+    return pd.read_csv(fetch("codes/countrycode_codelist.csv"), keep_default_na=False,
+                       na_values=[""])  # fmt: skip
+
+
+@pytest.mark.realdata
+def test_undesa_revision_not_countries_are_the_codes_without_iso3() -> None:
+    from polecon.sources import undesa_revisions as ur
+
+    iso3 = set(_codelist()["iso3c"].dropna())
+    for key, obj, _years in ur.REVISIONS.values():
+        df = ur.read(fetch(key), obj)
+        codes = set(df["geo"].astype(str).str.strip()) | set(df["from"].astype(str).str.strip())
+        assert codes - iso3 == set(ur.NOT_COUNTRIES)
+
+
+@pytest.mark.realdata
+def test_unhcr_pseudo_codes_are_the_codes_without_iso3() -> None:
+    from polecon.sources import unhcr, wb_migration
+
+    iso3 = set(_codelist()["iso3c"].dropna())
+    origin: set[str] = set()
+    destination: set[str] = set()
+    for key in ("migration/unhcr_population_1951_2025.rda", "migration/unhcr_flows_1962_2025.rda"):
+        (obj,) = wb_migration.read_r_file(fetch(key)).values()
+        origin |= set(obj["coo_iso"].astype(str)) - iso3
+        destination |= set(obj["coa_iso"].astype(str)) - iso3
+    assert origin == set(unhcr.ORIGIN_GROUPS) and destination == set(unhcr.DESTINATION_GROUPS)
+
+
+@pytest.mark.realdata
+def test_gbmd_legacy_codes_are_the_by_sex_codes_missing_from_the_panel() -> None:
+    from polecon.sources import wb_migration as wm
+
+    sex = wm.read_r_object(fetch(wm.BY_SEX_KEY), "MigrationFlows", ["origincode", "destcode"])
+    panel = wm.parse(fetch(wm.RAW_KEY))
+    in_sex = set(sex["origincode"].astype(str)) | set(sex["destcode"].astype(str))
+    in_panel = set(panel["origin_code"]) | set(panel["destination_code"])
+    assert in_sex - in_panel - {wm.GBMD_OTHER} == set(wm.GBMD_LEGACY_CODES)
+    assert set(wm.GBMD_LEGACY_CODES.values()) <= in_panel - in_sex
+    # the year labels (dcdata_year_labels.csv) are pinned by the cross-check in test_migration.py
+
+
+@pytest.mark.realdata
+def test_wto_blocs_are_signatories_of_the_rta_file() -> None:
+    from polecon.sources import wto_rta
+
+    df = pd.read_excel(fetch(wto_rta.RAW_KEY), sheet_name=wto_rta.SHEET)
+    names = {
+        " ".join(n.split()).casefold()
+        for col in ("Current signatories", "Original signatories")
+        for cell in df[col].dropna()
+        for n in cell.split(";")
+        if n.strip()
+    }
+    assert set(wto_rta.WTO_BLOCS) <= names
+
+
+@pytest.mark.realdata
+def test_bleu_names_cover_every_belgium_luxembourg_party() -> None:
+    from polecon.sources import provisions
+
+    d = pd.read_csv(fetch(provisions.MAPPING_KEY), dtype=str)
+    parties = d["Parties"].dropna().str.split("\n").explode()
+    parties = parties.str.replace(r"^\s*\d+\.\s*", "", regex=True).str.strip().str.casefold()
+    both = {p for p in parties if "belgium" in p and "luxembourg" in p}
+    assert both and both <= provisions.BLEU_NAMES
+
+
+def test_desta_bloc_families_are_the_provenance_families() -> None:
+    """Each bloc's DESTA family numbers are those listed in ptas PROVENANCE s.5 (where the
+    blocs CAN, ALADI and AMU are named ANCOM, LAIA and UMA here)."""
+    import re
+
+    from polecon import registry
+    from polecon.sources import desta_blocs
+
+    found = [d / "ptas" / "PROVENANCE.md" for d in registry.mirror_dirs()]
+    found = [p for p in found if p.is_file()]
+    if not found:
+        pytest.skip("no mirror with ptas/PROVENANCE.md")
+    text = found[0].read_text(encoding="utf-8")
+    block = text[text.index("- **Families** (DESTA `number`):") :].split("\n- ")[0]
+    block = " ".join(block.split(":", 1)[1].split()).rstrip(".")
+    listed = {}
+    for item in block.split(";"):
+        name, nums = re.fullmatch(r"\s*(.*?) ([\d, ]+)", item).groups()
+        listed[name] = tuple(int(n) for n in nums.split(","))
+    alias = {"ANCOM": "CAN (Andean)", "LAIA": "ALADI", "UMA": "AMU"}
+    for bloc, fams in desta_blocs.FAMILIES.items():
+        assert listed[alias.get(bloc, bloc)] == fams, bloc

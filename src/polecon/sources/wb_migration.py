@@ -29,6 +29,7 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog
 from polecon.sources._schema import Column, Schema, SourceError
+from polecon.sources._tables import read_table
 
 CITATION = (
     'Özden, Ç., Parsons, C. R., Schiff, M. and Walmsley, T. L. (2011). "Where on Earth is '
@@ -47,17 +48,22 @@ WB_YEARS: tuple[int, ...] = (1960, 1970, 1980, 1990, 2000, 2010, 2013, 2018)
 GBMD_YEARS: tuple[int, ...] = (1960, 1970, 1980, 1990, 2000)
 
 #: dcData column label -> the year it really holds (labels reversed, PROVENANCE s.3;
-#: verified against the .rds panel: correlation 1.0, max abs difference 2 persons)
+#: verified against the .rds panel: correlation 1.0, max abs difference 2 persons; reviewed table
+#: ``datasets/sources/dcdata_year_labels.csv``)
 DCDATA_YEAR_LABELS: dict[str, int] = {
-    "Y1960": 2000,
-    "Y1970": 1990,
-    "Y1980": 1980,
-    "Y1990": 1970,
-    "Y2000": 1960,
+    label: int(year)
+    for label, year, _ in read_table(
+        "dcdata_year_labels.csv", ("label", "year", "reason")
+    ).itertuples(index=False)
 }
 
 #: old GBMD codes of the dcData file -> the codes the .rds panel (and the crosswalk) use
-GBMD_LEGACY_CODES: dict[str, str] = {"ROM": "ROU", "IMY": "IMN"}
+#: (reviewed table ``datasets/sources/gbmd_legacy_codes.csv``)
+GBMD_LEGACY_CODES: dict[str, str] = dict(
+    read_table("gbmd_legacy_codes.csv", ("code", "code_used", "reason"))[
+        ["code", "code_used"]
+    ].itertuples(index=False)
+)
 #: dcData origin code for "other / unknown" (all NA in every year): canonical <NA>
 GBMD_OTHER = "zzz"
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._schema import Column, Schema, SourceError
+from polecon.sources._tables import read_table
 from polecon.sources.agreements import order_pairs, require_columns, source_label
 
 CITATION = (
@@ -56,16 +57,13 @@ RAW_COLUMNS = (
 )
 DATE_COLUMNS = RAW_COLUMNS[5:10]
 
-#: WTO bloc signatory names -> bloc code
-WTO_BLOCS = {
-    "european union": "EU",
-    "european free trade association (efta)": "EFTA",
-    "asean free trade area (afta)": "ASEAN",
-    "central american common market (cacm)": "CACM",
-    "eurasian economic union (eaeu)": "EAEU",
-    "gulf cooperation council (gcc)": "GCC",
-    "southern common market (mercosur)": "MERCOSUR",
-}
+#: WTO bloc signatory names (casefolded) -> bloc code (reviewed table
+#: ``datasets/sources/wto_blocs.csv``)
+WTO_BLOCS: dict[str, str] = dict(
+    read_table("wto_blocs.csv", ("name", "bloc", "reason"))[["name", "bloc"]].itertuples(
+        index=False
+    )
+)
 
 SCHEMA = Schema(
     name="wto_rta",
