@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = [
     "registry.toml",
     *(f"countries/{p.name}" for p in (ROOT / "datasets/countries").glob("*.csv")),
+    *(f"sources/{p.name}" for p in (ROOT / "datasets/sources").glob("*.csv")),
 ]
 
 

@@ -1,10 +1,10 @@
 """Where the package finds its shipped data, in a checkout and when installed from a wheel.
 
-``DATASETS_DIR`` holds the registry manifest (``registry.toml``) and the reviewed country tables
-(``countries/*.csv``). In a checkout ``src/polecon/_datasets`` is a symlink to the repository's
-``datasets/``; in a wheel or ``pip install .`` the same files are package data. ``REPO_ROOT`` is
-meaningful only in a checkout (``in_checkout()``): it locates ``datasets/mirrors.txt`` and the
-default ``reports/`` folder, nothing else.
+``DATASETS_DIR`` holds the registry manifest (``registry.toml``) and the reviewed country and
+source tables (``countries/*.csv``, ``sources/*.csv``). In a checkout ``src/polecon/_datasets`` is
+a symlink to the repository's ``datasets/``; in a wheel or ``pip install .`` the same files are
+package data. ``REPO_ROOT`` is meaningful only in a checkout (``in_checkout()``): it locates
+``datasets/mirrors.txt`` and the default ``reports/`` folder, nothing else.
 """
 
 from __future__ import annotations

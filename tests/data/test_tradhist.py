@@ -74,7 +74,7 @@ def test_panel_fills_west_german_dyads_with_a_source_flag(table):
 
 def _copy(tmp_path: Path) -> dict[str, Path]:
     raw = {}
-    for key in (th.RAW_KEY, th.PWT_KEY, th.COW_KEY, th.PENPPML_KEY):
+    for key in (th.RAW_KEY, th.PWT_KEY):
         src = fetch(key)
         dst = tmp_path / Path(key).parent.name / Path(key).name
         dst.parent.mkdir(parents=True, exist_ok=True)

@@ -60,34 +60,6 @@ def test_known_values(wto):
     assert len(efta_bloc) > 20
 
 
-def test_cross_check_against_desta(wto):
-    from polecon.sources.agreements import desta
-
-    root = "ptas/desta_v2.3/"
-    agreements = desta.parse(
-        _fetch(root + "desta_list_of_treaties_02_03_dyads.csv"),
-        _fetch(root + "desta_list_of_treaties_02_03.csv"),
-        _fetch(root + "desta_dyadic_withdrawal_02_03.csv"),
-    )
-    match = wto_rta.cross_check(agreements, wto)
-    assert list(match.columns) == list(wto_rta.MATCH_COLUMNS)
-    counts = match["match"].value_counts()
-    assert counts["both"] == 306
-    assert counts["desta_only"] == 306
-    assert counts["wto_only"] == 41
-    # one-to-one: no DESTA or WTO agreement matched twice
-    both = match[match["match"] == "both"]
-    assert both["desta_id"].is_unique and both["wto_id"].is_unique
-    assert ((both["desta_year"] - both["wto_year"]).abs() <= 1).all()
-    us_isr = both[(both["party_a"] == "ISR") & (both["party_b"] == "USA")]
-    assert us_isr["desta_year"].tolist() == [1985]
-    by_year = wto_rta.counts_by_year(match)
-    assert by_year["desta"].sum() == 612
-    assert by_year["wto"].sum() == 347
-    assert by_year["both"].sum() == 306
-    assert by_year.loc[2007].tolist() == [9, 11, 9]
-
-
 # ---------------------------------------------------------------------------
 # malformed copies
 # ---------------------------------------------------------------------------

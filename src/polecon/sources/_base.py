@@ -157,9 +157,7 @@ def _code_hash() -> str:
     """Hash of the parser code and reviewed tables: a change invalidates cached tables."""
     h = hashlib.sha256()
     roots = [PACKAGE_ROOT / "sources", PACKAGE_ROOT / "countries", PACKAGE_ROOT / "registry.py"]
-    datasets = DATASETS_DIR / "countries"
-    if datasets.is_dir():
-        roots.append(datasets)
+    roots += [p for p in (DATASETS_DIR / "countries", DATASETS_DIR / "sources") if p.is_dir()]
     for root in roots:
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for p in files:

@@ -64,8 +64,16 @@ import pandas as pd
 
 from polecon.sources import cow_igo, democracy, maddison, memberships, pwt, wb_wdi
 from polecon.sources._base import BuildLog, register_table
-from polecon.sources._common import canonical_codes
+from polecon.sources._country_year_rules import (
+    _attribute_successors,
+    _dedupe_by_system,
+    _dedupe_latest_unit,
+    _map_rows,
+    _system_years,
+    _to_canonical,
+)
 from polecon.sources._schema import Column, Schema, SourceError
+from polecon.sources._tables import column_set, read_table
 from polecon.sources.cepii import source_name
 
 RAW_KEYS: tuple[str, ...] = (
@@ -93,98 +101,63 @@ CITATION = " | ".join(
 )
 
 #: World Bank regional and income aggregates (not economies): dropped before mapping
-WB_AGGREGATES: frozenset[str] = frozenset(
-    [
-        "AFE",
-        "AFW",
-        "ARB",
-        "CEB",
-        "CSS",
-        "EAP",
-        "EAR",
-        "EAS",
-        "ECA",
-        "ECS",
-        "EMU",
-        "EUU",
-        "FCS",
-        "HIC",
-        "HPC",
-        "IBD",
-        "IBT",
-        "IDA",
-        "IDB",
-        "IDX",
-        "LAC",
-        "LCN",
-        "LDC",
-        "LIC",
-        "LMC",
-        "LMY",
-        "LTE",
-        "MEA",
-        "MIC",
-        "MNA",
-        "NAC",
-        "OED",
-        "OSS",
-        "PRE",
-        "PSS",
-        "PST",
-        "SAS",
-        "SSA",
-        "SSF",
-        "SST",
-        "TEA",
-        "TEC",
-        "TLA",
-        "TMN",
-        "TSA",
-        "TSS",
-        "UMC",
-        "WLD",
-    ]
+#: (reviewed table ``datasets/sources/wb_aggregates.csv``)
+WB_AGGREGATES: frozenset[str] = column_set(
+    "wb_aggregates.csv", ("code", "name", "kind", "reason"), "code"
 )
 
 #: Maddison historical aggregates: MPD code -> (canonical code, last year used)
 #: (used while the successors are not yet system members, as in ``polecon.countries.predecessor``:
-#: SUN to 1990 because every Soviet successor is a COW member in 1991)
+#: SUN to 1990 because every Soviet successor is a COW member in 1991; reviewed table
+#: ``datasets/sources/maddison_aggregates.csv``)
 MPD_NATIVE: dict[str, tuple[str, int]] = {
-    "SUN": ("RUS", 1990),
-    "YUG": ("SRB", 1991),
-    "CSK": ("CSK", 1992),
+    m: (c, int(y))
+    for m, c, y, _ in read_table(
+        "maddison_aggregates.csv", ("mpd_code", "code", "last_year", "reason")
+    ).itertuples(index=False)
 }
 
-#: today's-borders values of a unified state before unification: code -> last flagged year
+#: today's-borders values of a unified state before unification: code -> (last flagged year,
+#: note) (reviewed table ``datasets/sources/unified_territories.csv``)
 UNIFIED_TERRITORY: dict[str, tuple[int, str]] = {
-    "DEU": (1989, "unified Germany incl. DDR territory"),
-    "YEM": (1989, "unified Yemen incl. YMD territory"),
-    "VNM": (1975, "unified Vietnam incl. RVN territory"),
+    c: (int(y), n)
+    for c, y, n, _ in read_table(
+        "unified_territories.csv", ("code", "last_year", "note", "reason")
+    ).itertuples(index=False)
 }
 
-#: V-Dem units without a COW code that are COW states (documented override): the Republic of
-#: Vietnam (V-Dem VDR) = COW 817 (RVN)
-VDEM_COW_OVERRIDE: dict[str, int] = {"VDR": 817}
+#: V-Dem overrides (reviewed table ``datasets/sources/vdem_overrides.csv``): field ``cown``
+#: gives a V-Dem unit without a COW code its COW code (the Republic of Vietnam, VDR = COW 817);
+#: field ``code`` codes a unit's rows up to ``last_year`` as another canonical code (V-Dem's
+#: Czechia series covers Czechoslovakia 1918-1992: CSK)
+_VDEM = read_table(
+    "vdem_overrides.csv",
+    ("country_text_id", "field", "value", "last_year", "reason", "source"),
+    optional=("last_year",),
+)
+VDEM_COW_OVERRIDE: dict[str, int] = {
+    t: int(v) for t, f, v in _VDEM[["country_text_id", "field", "value"]].itertuples(index=False)
+    if f == "cown"
+}  # fmt: skip
+#: V-Dem unit -> (canonical code, last year coded so)
+VDEM_CODE_OVERRIDE: dict[str, tuple[str, int]] = {
+    t: (v, int(y))
+    for t, f, v, y in _VDEM[["country_text_id", "field", "value", "last_year"]].itertuples(
+        index=False
+    )
+    if f == "code"
+}
 
-#: V-Dem's Czechia series covers Czechoslovakia 1918-1992 (V-Dem codebook; there is no
-#: separate Czechoslovakia unit): its rows up to this year are coded CSK
-VDEM_CZE_AS_CSK_UNTIL = 1992
-
-#: Documented corrections of COW IGO v3 codings: (igo column, code, first year, last year,
-#: value, reason). COW IGO codes West Germany (260) as an OECD non-member in 1961-1989 although
-#: it is a founding member (Convention on the OECD, Paris, 14 Dec 1960, in force 30 Sep 1961;
-#: oecd.org member list); every other founder is coded 1 from 1961.
-IGO_CORRECTIONS: tuple[tuple[str, str, int, int, int, str], ...] = (
-    ("oecd", "DEU", 1961, 1989, 1, "West Germany is a founding OECD member (1961)"),
-    (
-        "gatt",
-        "DEU",
-        1990,
-        1990,
-        1,
-        "unified Germany continued West Germany's GATT membership "
-        "(contracting party since 1951); COW IGO has only code 255 in 1990, coded 0",
-    ),
+#: Documented corrections of COW IGO v3 codings (reviewed table
+#: ``datasets/sources/igo_corrections.csv``): (igo column, code, first year, last year, value,
+#: reason). COW IGO codes West Germany (260) as an OECD non-member in 1961-1989 although it is a
+#: founding member; unified Germany's 1990 GATT membership is coded 0.
+IGO_CORRECTIONS: tuple[tuple[str, str, int, int, int, str], ...] = tuple(
+    (igo, code, int(y0), int(y1), int(v), reason)
+    for igo, code, y0, y1, v, reason in read_table(
+        "igo_corrections.csv",
+        ("igo", "code", "first_year", "last_year", "value", "reason", "source"),
+    )[["igo", "code", "first_year", "last_year", "value", "reason"]].itertuples(index=False)
 )
 
 #: COW IGO coverage
@@ -249,212 +222,6 @@ SCHEMA = Schema(
            "'summed successors: <sources>' (rule 3) or 'unified territory: ...' (rule 4)"),
     ),
 )  # fmt: skip
-
-
-# ---------------------------------------------------------------------------
-# country mapping helpers
-# ---------------------------------------------------------------------------
-
-
-def _to_canonical(
-    values: pd.Series, scheme: str, source: str, years: pd.Series | None = None
-) -> pd.Series:
-    return canonical_codes(values, scheme, source=source, column=str(values.name), years=years)
-
-
-def _map_rows(
-    df: pd.DataFrame,
-    id_col: str,
-    scheme: str,
-    source: str,
-    log: BuildLog,
-    year_col: str = "year",
-) -> pd.DataFrame:
-    """Add ``code`` (canonical) to ``df``; rows mapping to <NA> are dropped and logged."""
-    codes = _to_canonical(df[id_col], scheme, source, df[year_col])
-    df = df.assign(code=codes)
-    na = df["code"].isna()
-    if na.any():
-        log.drop(
-            f"{source}: identifiers deliberately unmapped (documented exceptions)",
-            int(na.sum()),
-            sorted(set(df.loc[na, id_col].astype(str))),
-        )
-    return df[~na]
-
-
-def _system_years(end: int) -> pd.DataFrame:
-    from polecon.countries import state_system
-
-    s = state_system("cow", start=1816, end=max(end, 2016), carry_forward=True)
-    return s[["code", "year", "ccode"]]
-
-
-def _dedupe_by_system(
-    df: pd.DataFrame, ccode_col: str, source: str, log: BuildLog, system: pd.DataFrame
-) -> pd.DataFrame:
-    """Resolve (code, year) duplicates of COW-coded state-year data (rule 5).
-
-    Keeps the COW code whose system spell covers 1 July of the year (the mid-year convention
-    of the membership columns: West Germany 260 in 1990, Yemen 679 in 1990); where no spell
-    covers that day, the code ``state_system`` assigns to the code-year.
-    """
-    from polecon.countries.crosswalk import cow_system_spells
-
-    dup = df.duplicated(["code", "year"], keep=False)
-    if not dup.any():
-        return df
-    d = df[dup]
-    spells = cow_system_spells()
-    mid = pd.to_datetime(d["year"].astype(str) + "-07-01")
-    alive = np.zeros(len(d), dtype=bool)
-    cc = d[ccode_col].astype("int64").to_numpy()
-    for code, st, en in spells[["ccode", "start", "end"]].itertuples(index=False):
-        alive |= (cc == code) & (mid >= st).to_numpy() & (mid <= en).to_numpy()
-    sysc = d.merge(system, on=["code", "year"], how="left")["ccode"].to_numpy()
-    n_alive = pd.Series(alive, index=d.index).groupby([d["code"], d["year"]]).transform("sum")
-    keep = np.where(n_alive.to_numpy() == 1, alive, cc == sysc)
-    chosen = d[keep]
-    if chosen.duplicated(["code", "year"]).any() or len(chosen) != len(
-        d.drop_duplicates(["code", "year"])
-    ):
-        raise SourceError(
-            source,
-            "duplicated code-year after mapping that the COW system rule cannot resolve",
-            column=ccode_col,
-            rows=d.index.tolist(),
-        )
-    dropped = d[~keep]
-    log.drop(
-        f"{source}: two COW codes map to one canonical code-year; kept the code whose "
-        "system spell covers 1 July (else the state_system code)",
-        len(dropped),
-        [
-            f"{c} {y} (ccode {k})"
-            for c, y, k in dropped[["code", "year", ccode_col]].itertuples(index=False)
-        ],
-    )
-    return pd.concat([df[~dup], chosen]).sort_index()
-
-
-def _dedupe_latest_unit(
-    df: pd.DataFrame, unit_col: str, source: str, log: BuildLog
-) -> pd.DataFrame:
-    """Resolve (code, year) duplicates: keep the source unit whose series starts latest."""
-    dup = df.duplicated(["code", "year"], keep=False)
-    if not dup.any():
-        return df
-    # start of each unit's run of consecutive years (a unit code can be reused, e.g. Polity's
-    # Germany 255 for 1871-1945 and again from 1990)
-    srt = df[[unit_col, "year"]].sort_values([unit_col, "year"])
-    brk = (srt[unit_col] != srt[unit_col].shift()) | (srt["year"] != srt["year"].shift() + 1)
-    run_start = srt["year"].where(brk).ffill().reindex(df.index)
-    d = df[dup].assign(_first=run_start[dup])
-    top = d.groupby(["code", "year"])["_first"].transform("max")
-    chosen = d[d["_first"] == top]
-    if chosen.duplicated(["code", "year"]).any():
-        raise SourceError(
-            source,
-            "duplicated code-year after mapping with no unique successor unit",
-            column=unit_col,
-            rows=chosen.index[chosen.duplicated(["code", "year"], keep=False)].tolist(),
-        )
-    dropped = d.drop(chosen.index)
-    log.drop(
-        f"{source}: two source units map to one canonical code-year; kept the unit whose "
-        "current run of years starts latest (the successor)",
-        len(dropped),
-        [
-            f"{c} {y} (unit {u})"
-            for c, y, u in dropped[["code", "year", unit_col]].itertuples(index=False)
-        ],
-    )
-    return pd.concat([df[~dup], chosen.drop(columns="_first")]).sort_index()
-
-
-# ---------------------------------------------------------------------------
-# successor territories (rule 3)
-# ---------------------------------------------------------------------------
-
-
-def _attribute_successors(
-    df: pd.DataFrame, cols: list[str], source: str, log: BuildLog
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Re-attribute successor-territory rows to their predecessor (rule 3).
-
-    ``df`` has columns code, year and additive ``cols``. Returns the new frame (one row per
-    code-year) and the (code, year) pairs whose values are sums.
-    """
-    from polecon.countries import predecessor
-
-    years = np.sort(df["year"].unique())
-    out_parts = []
-    summed_keys = []
-    base = df.copy()
-    pred_rows = predecessor(base["code"], base["year"]).to_numpy()
-    moved = pred_rows != base["code"].to_numpy()
-    base["_pred"] = pred_rows
-    for col in cols:
-        universe = sorted(set(base.loc[base[col].notna(), "code"]))
-        if not universe:
-            continue
-        grid = pd.DataFrame(
-            {"code": np.repeat(universe, len(years)), "year": np.tile(years, len(universe))}
-        )
-        gp = predecessor(grid["code"], grid["year"]).to_numpy()
-        grid["_pred"] = gp
-        affected = grid.loc[grid["_pred"] != grid["code"], ["_pred", "year"]].drop_duplicates()
-        if affected.empty:
-            continue
-        # units expected in each affected group: the predecessor (if the source reports it)
-        # and every successor the source reports
-        need = grid[
-            grid.set_index(["_pred", "year"]).index.isin(
-                affected.set_index(["_pred", "year"]).index
-            )
-        ]
-        n_need = need.groupby(["_pred", "year"]).size().rename("need")
-        have = base[base[col].notna()].groupby(["_pred", "year"])[col].agg(["size", "sum"])
-        grp = affected.set_index(["_pred", "year"]).join(n_need).join(have)
-        ok = grp["size"].fillna(0).to_numpy() == grp["need"].to_numpy()
-        vals = pd.Series(np.where(ok, grp["sum"].to_numpy(), np.nan), index=grp.index, name=col)
-        out_parts.append(vals)
-        summed_keys.append(grp.index[ok].to_frame(index=False))
-    if not out_parts:
-        return df, pd.DataFrame(columns=["code", "year"])
-    summed = pd.concat(out_parts, axis=1)  # index (_pred, year); NaN where not affected
-    key_index = summed.index
-    in_aff = pd.MultiIndex.from_frame(base[["_pred", "year"]]).isin(key_index) & ~moved
-    own = base[in_aff].set_index(["_pred", "year"])
-    parts = {str(p.name): p for p in out_parts}
-    for col in cols:
-        # a group affected for another column but not this one keeps the own row's value
-        aff_idx = (
-            parts[col].index
-            if col in parts
-            else pd.MultiIndex.from_tuples([], names=["_pred", "year"])
-        )
-        if col not in summed:
-            summed[col] = np.nan
-        not_aff = ~summed.index.isin(aff_idx)
-        summed[col] = summed[col].where(~not_aff, own[col].reindex(summed.index))
-    summed = summed.reset_index().rename(columns={"_pred": "code"})
-    rest = base[~moved & ~in_aff].drop(columns="_pred")
-    # successor rows in years before independence keep no values (they were moved)
-    ghosts = base.loc[moved, ["code", "year"]]
-    out = pd.concat([rest, summed, ghosts], ignore_index=True)
-    out = out.drop_duplicates(["code", "year"], keep="first")
-    sk = (
-        pd.concat(summed_keys, ignore_index=True)
-        .rename(columns={"_pred": "code"})
-        .drop_duplicates()
-    )
-    log.note(
-        f"{source}: {int(moved.sum())} successor-territory rows attributed to predecessors "
-        f"{sorted(set(summed['code']))} ({len(sk)} predecessor-years summed; groups with a "
-        "unit missing set to NA)"
-    )
-    return out, sk
 
 
 # ---------------------------------------------------------------------------
@@ -559,7 +326,7 @@ def _democracy(raw: dict[str, Path], log: BuildLog, start: int) -> pd.DataFrame:
                 cown[hit] = cc
                 if hit.any():
                     log.note(f"{key}: V-Dem unit {text_id} has no cown; mapped to COW {cc} "
-                             "(documented override)")  # fmt: skip
+                             "(documented override, datasets/sources/vdem_overrides.csv)")  # fmt: skip
         no_cow = cown.isna()
         mapped = df[~no_cow].assign(cown=cown[~no_cow])
         mapped = _map_rows(mapped, "cown", "cow", key, log)
@@ -583,10 +350,11 @@ def _democracy(raw: dict[str, Path], log: BuildLog, start: int) -> pd.DataFrame:
             log.drop(f"{key}: units without a COW code (not in the COW list)", len(extra),
                      sorted(set(extra[unit].astype(str))))  # fmt: skip
         if key == democracy.VDEM_KEY:
-            hit = (mapped[unit] == "CZE") & (mapped["year"] <= VDEM_CZE_AS_CSK_UNTIL)
-            mapped.loc[hit, "code"] = "CSK"
-            log.note(f"{key}: V-Dem Czechia rows 1918-{VDEM_CZE_AS_CSK_UNTIL} coded CSK "
-                     f"({int(hit.sum())} rows; V-Dem's Czechia covers Czechoslovakia)")  # fmt: skip
+            for text_id, (code, last) in VDEM_CODE_OVERRIDE.items():
+                hit = (mapped[unit] == text_id) & (mapped["year"] <= last)
+                mapped.loc[hit, "code"] = code
+                log.note(f"{key}: V-Dem {text_id} rows up to {last} coded {code} "
+                         f"({int(hit.sum())} rows; datasets/sources/vdem_overrides.csv)")  # fmt: skip
         mapped = _dedupe_latest_unit(mapped, unit, key, log)
         parts.append(mapped[["code", "year", value]].rename(columns={value: col}))
     out = parts[0]

@@ -26,32 +26,15 @@ import pandas as pd
 from polecon.registry import REPO_ROOT
 from polecon.sources._common import canonical_codes
 from polecon.sources._schema import SourceError
+from polecon.sources._tables import read_table
 
-#: UNCTAD bloc code -> DESTA family numbers (ptas PROVENANCE s.5)
-FAMILIES: dict[str, tuple[int, ...]] = {
-    "ASEAN": (65, 64),
-    "MERCOSUR": (604,),
-    "CARICOM": (171, 177),
-    "COMESA": (243,),
-    "ECOWAS": (366, 367),
-    "SADC": (671, 672),
-    "GCC": (473, 474),
-    "EAC": (901, 787),
-    "ANCOM": (26,),
-    "SACU": (669, 670),
-    "CACM": (186,),
-    "WAEMU": (688,),
-    "CEMAC": (360, 361),
-    "ECCAS": (363, 364),
-    "EAEU": (1040,),
-    "SAFTA": (667,),
-    "GAFTA": (462,),
-    "CEFTA": (192, 193),
-    "LAIA": (562,),
-    "UMA": (30,),
-    "ECO": (370, 371),
-    "PICTA": (639,),
-}
+#: UNCTAD bloc code -> DESTA family numbers (ptas PROVENANCE s.5; reviewed table
+#: ``datasets/sources/desta_bloc_families.csv``, one row per family, in this order)
+FAMILIES: dict[str, tuple[int, ...]] = {}
+for _bloc, _family, _ in read_table(
+    "desta_bloc_families.csv", ("bloc", "family", "reason")
+).itertuples(index=False):
+    FAMILIES[_bloc] = (*FAMILIES.get(_bloc, ()), int(_family))
 CORRECTIONS = REPO_ROOT / "datasets" / "countries" / "desta_bloc_corrections.csv"
 CORRECTION_COLUMNS = ("bloc", "member", "event", "year", "source", "reason", "reviewed_by")
 

@@ -5,7 +5,8 @@ Columns ``origin, destination, year, stock, series``; key ``(origin, destination
 - ``series == "wb"``: World Bank, waves 1960, 1970, 1980, 1990, 2000 (GBMD, Özden et al. 2011)
   and 2010, 2013, 2018 (bilateral migration matrices; "2018" is the 2017/18 release), from the
   harmonised ``.rds`` panel (:mod:`polecon.sources.wb_migration`). The dcData GBMD-by-sex file,
-  after its year-label correction, is only a cross-check of 1960-2000 (option ``crosscheck``).
+  after its year-label correction, reproduces the 1960-2000 waves; that cross-check is a test
+  (``tests/sources/test_migration.py``), not part of the build.
 - ``series == "undesa2019"``: UN DESA International Migrant Stock 2019, 1990-2019 every 5 years
   plus 2019 (:mod:`polecon.sources.undesa`).
 - ``series == "undesa2020"`` / ``"undesa2024"``: the 2020 and 2024 revisions, 1990-2020 every 5
@@ -125,7 +126,7 @@ def _note_successors(df: pd.DataFrame, series: str, log: BuildLog) -> None:
     )
 
 
-def build_wb(raw: dict[str, Path], log: BuildLog, crosscheck: bool = True) -> pd.DataFrame:
+def build_wb(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
     """The ``wb`` series: the harmonised panel, diagonal and uncovered code-waves dropped."""
     wb_raw = wb_migration.parse(raw[wb_migration.RAW_KEY])
     wb = wb_migration.select_wb(wb_raw, log)
@@ -162,16 +163,6 @@ def build_wb(raw: dict[str, Path], log: BuildLog, crosscheck: bool = True) -> pd
             "between 2000 and 2010 within this series."
         )
     out = wb[["origin", "destination", "year", "stock"]].assign(series="wb")
-    if crosscheck:
-        by_sex = wb_migration.parse_by_sex(raw[wb_migration.BY_SEX_KEY])
-        stats = wb_migration.crosscheck(out, by_sex)
-        log.note(
-            "wb cross-check: dcData GBMD-by-sex (year labels corrected: Y1960->2000, "
-            "Y1970->1990, Y1980->1980, Y1990->1970, Y2000->1960), sexes summed, vs the .rds "
-            f"panel 1960-2000: {stats['n']:,.0f} dyad-waves matched, max abs difference "
-            f"{stats['max_abs_diff']:,.0f} persons, r = {stats['corr']:.6f}; "
-            f"{stats['n_by_sex_only']:,.0f} by-sex dyad-waves not in the panel"
-        )
     log.note(
         "wb: the harmonised panel writes 0 for every absent dyad (zero and 'not reported' are "
         "indistinguishable); 0 is kept as 0 except for territories a wave does not cover "
@@ -203,28 +194,23 @@ def build_undesa(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
     schema=SCHEMA,
     raw=(
         wb_migration.RAW_KEY,
-        wb_migration.BY_SEX_KEY,
         undesa.RAW_KEY,
         *(spec[0] for spec in undesa_revisions.REVISIONS.values()),
     ),
     citation=CITATION,
-    default_options={"series": "all", "crosscheck": True},
+    default_options={"series": "all"},
 )
-def build(
-    raw: dict[str, Path], log: BuildLog, series: str = "all", crosscheck: bool = True
-) -> pd.DataFrame:
+def build(raw: dict[str, Path], log: BuildLog, series: str = "all") -> pd.DataFrame:
     """Bilateral migrant stocks, World Bank and UN DESA 2019 series (persons).
 
     Options: ``series`` = ``"all"`` (default), ``"wb"``, ``"undesa2019"``, ``"undesa2020"`` or
-    ``"undesa2024"`` (UN DESA revisions are separate series, never mixed); ``crosscheck``
-    (default True) compares the WB 1960-2000 waves with the dcData by-sex file and fails the
-    build if they disagree.
+    ``"undesa2024"`` (UN DESA revisions are separate series, never mixed).
     """
     if series not in ("all", *SERIES):
         raise SourceError("migration_stocks", f"unknown series option {series!r}", column="series")
     parts = []
     if series in ("all", "wb"):
-        parts.append(build_wb(raw, log, crosscheck=crosscheck))
+        parts.append(build_wb(raw, log))
     if series in ("all", "undesa2019"):
         parts.append(build_undesa(raw, log))
     for name, spec in undesa_revisions.REVISIONS.items():

@@ -24,6 +24,7 @@ import pandas as pd
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._common import canonical_codes
 from polecon.sources._schema import Column, Schema, SourceError
+from polecon.sources._tables import column_set
 
 DESIGN_KEY = "ptas/desta_v2.3_design/desta_version_02_03.csv"
 INDICES_KEY = "ptas/desta_v2.3_design/desta_indices_version_02_03.csv"
@@ -72,7 +73,9 @@ TREATY_TYPES = {
     "Bilateral Investment Treaties": "bit",
     "Treaties with Investment Provisions": "tip",
 }
-BLEU_NAMES = frozenset({"bleu (belgium-luxembourg economic union)", "belgium/luxembourg"})
+#: UNCTAD names of the Belgium-Luxembourg Economic Union (casefolded; reviewed table
+#: ``datasets/sources/bleu_names.csv``)
+BLEU_NAMES: frozenset[str] = column_set("bleu_names.csv", ("name", "reason"), "name")
 
 
 def _label(path: Path) -> str:

@@ -18,6 +18,8 @@ Germany (94-98 % of the FRG totals in COW National 4.0).
 
 The panel uses this table only to fill West German dyad-years that COW leaves missing
 (:func:`polecon.panel.flows.add_trade`, ``FILL_YEARS``), with a per-cell source flag.
+``analyses/tradhist_crosscheck.py`` compares the values with COW 4.0 (1955-1959) and penppml
+(UN Comtrade) and lists the West German dyad-years the fill leaves missing.
 """
 
 from __future__ import annotations
@@ -33,8 +35,6 @@ from polecon.sources._schema import Column, Schema, SourceError
 
 RAW_KEY = "trade/tradeflow_xx.csv"
 PWT_KEY = "macro/original/pwt10.01.rda"
-COW_KEY = "trade/cow_dyadic_trade_v4_directed_1870_2014.rds"
-PENPPML_KEY = "trade/penppml_trade_1964_2016.rda"
 COLUMNS = ("destination_country_code", "origin_country_code", "year", "imports", "exports")
 #: West German years that the panel fills from TRADHIST where COW is missing
 FILL_YEARS = (1960, 1990)
@@ -114,8 +114,7 @@ def _gbr_xr(path: Path) -> pd.Series:
     return pd.Series(g["xr"].to_numpy(dtype=float), index=g["year"].astype(int).to_numpy())
 
 
-@register_table("tradhist_deu", schema=SCHEMA, raw=(RAW_KEY, PWT_KEY, COW_KEY, PENPPML_KEY),
-                citation=CITATION)  # fmt: skip
+@register_table("tradhist_deu", schema=SCHEMA, raw=(RAW_KEY, PWT_KEY), citation=CITATION)
 def build(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
     """Germany's TRADHIST rows in both directions, in current USD (module docstring)."""
     path = raw[RAW_KEY]
@@ -165,79 +164,7 @@ def build(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
                           rows=out.index[dup].tolist())  # fmt: skip
     out["exporter"] = out["exporter"].astype("string")
     out["importer"] = out["importer"].astype("string")
-    out = out.sort_values(["year", "exporter", "importer"]).reset_index(drop=True)
-    _cross_check(out, raw, log)
-    return out
-
-
-def _compare(a: pd.DataFrame, b: pd.DataFrame, label: str, log: BuildLog, floor: float) -> None:
-    m = a.merge(b, on=["exporter", "importer", "year"], suffixes=("", "_ref"))
-    m = m[(m["value_usd"] > 0) & (m["value_usd_ref"] > 0)]
-    big = m[m["value_usd_ref"] >= floor]
-    r = big["value_usd"] / big["value_usd_ref"]
-    log.note(
-        f"Cross-check TRADHIST vs {label}: {len(m):,} common positive flows, {len(big):,} >= "
-        f"{floor / 1e6:g}M USD; median ratio {r.median():.4f}, {(abs(r - 1) <= 0.01).mean():.1%} "
-        f"within 1%, {(abs(r - 1) <= 0.05).mean():.1%} within 5%, {(abs(r - 1) > 0.25).mean():.1%} "
-        "off by more than 25%."
-    )
-
-
-def _cross_check(out: pd.DataFrame, raw: dict[str, Path], log: BuildLog) -> None:
-    """Compare with COW 1955-59 (where COW has FRG data) and with penppml (1964-2012)."""
-    from polecon.sources import cow_trade
-    from polecon.sources.cepii import read_rda
-
-    cow = cow_trade.parse(raw[COW_KEY])
-    cow = cow[cow["year"].between(1955, 1959)]
-    cow = cow[(cow["exporter"] == "DEU") | (cow["importer"] == "DEU")]
-    _compare(out[out["year"].between(1955, 1959)],
-             cow[["exporter", "importer", "year", "value_usd"]].rename(
-                 columns={"value_usd": "value_usd_ref"}), "COW 4.0, 1955-1959", log, 1e7)  # fmt: skip
-    pen = read_rda(raw[PENPPML_KEY])
-    pen = pen[(pen["exp"].astype(str) == "DEU") | (pen["imp"].astype(str) == "DEU")]
-    src = "trade/penppml_trade_1964_2016.rda"
-    exp_ = canonical_codes(pen["exp"].astype("string"), "penppml", source=src, column="exp")
-    imp_ = canonical_codes(pen["imp"].astype("string"), "penppml", source=src, column="imp")
-    pen = pd.DataFrame({
-        "exporter": exp_.to_numpy(), "importer": imp_.to_numpy(),
-        "year": pen["time"].astype(str).astype(int).to_numpy(),
-        "value_usd_ref": pen["export"].to_numpy(dtype=float)})  # fmt: skip
-    for lo, hi in ((1964, 1988), (1992, 2012)):
-        _compare(out[out["year"].between(lo, hi)], pen[pen["year"].between(lo, hi)],
-                 f"penppml (UN Comtrade), {lo}-{hi}", log, 1e7)  # fmt: skip
-    _still_missing(out, log)
-    w = out[out["year"].between(*FILL_YEARS)]
-    n = w[(w["exporter"] == "DEU") & w["value_usd"].notna()].groupby("year")["importer"].nunique()
-    log.note(
-        f"TRADHIST DEU partners with non-missing exports, {FILL_YEARS[0]}-{FILL_YEARS[1]}: "
-        f"min {int(n.min())} ({int(n.idxmin())}), max {int(n.max())} ({int(n.idxmax())})."
-    )
-
-
-def _still_missing(out: pd.DataFrame, log: BuildLog) -> None:
-    """Log the West German state-system dyads that TRADHIST cannot fill, and what COW lacks."""
-    from polecon.countries.system import state_system
-
-    lo, hi = FILL_YEARS
-    states = state_system("cow", start=lo, end=hi)
-    states = states[states["code"] != "DEU"]
-    have = out[(out["exporter"] == "DEU") & out["value_usd"].notna()]
-    key = set(zip(have["importer"], have["year"], strict=True))
-    miss = states[[(c, y) not in key for c, y in zip(states["code"], states["year"], strict=True)]]
-    top = (
-        miss.groupby("code")["year"]
-        .agg(["min", "max", "size"])
-        .sort_values("size", ascending=False)
-    )
-    log.note(
-        f"Still missing after the TRADHIST fill, DEU exports {lo}-{hi}: {len(miss):,} of "
-        f"{len(states):,} COW state-system dyad-years; partners most often missing: "
-        + ", ".join(f"{c} {r['min']}-{r['max']} ({r['size']})" for c, r in top.head(12).iterrows())
-        + ". Not filled at all: Yugoslavia/Serbia (COW 345) after 1996 and Cape Verde (402) "
-        "after 1996, whose COW rows are all missing (trade PROVENANCE s.7), except their DEU cells "
-        "up to 1990; TRADHIST's four reporters cannot fill dyads without DEU, FRA, GBR or USA."
-    )
+    return out.sort_values(["year", "exporter", "importer"]).reset_index(drop=True)
 
 
 __all__ = ["CITATION", "FILL_YEARS", "RAW_KEY", "SCHEMA", "build", "read_raw"]

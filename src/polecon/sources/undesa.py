@@ -24,6 +24,7 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog
 from polecon.sources._schema import Column, Schema, SourceError
+from polecon.sources._tables import column_set
 from polecon.sources.wb_migration import coerce_counts, coerce_year, map_countries
 
 CITATION = (
@@ -37,10 +38,9 @@ RAW_KEY = "migration/un_desa_ims2019_bilateral_stocks_wide.csv"
 
 UNDESA_YEARS: tuple[int, ...] = (1990, 1995, 2000, 2005, 2010, 2015, 2019)
 
-#: UN regional aggregate rows in ``Dest`` (dropped; PROVENANCE s.1)
-AGGREGATES: frozenset[str] = frozenset(
-    {"Caribbean", "South America", "Melanesia", "Micronesia", "Polynesia"}
-)
+#: UN regional aggregate rows in ``Dest`` (dropped; PROVENANCE s.1; reviewed table
+#: ``datasets/sources/undesa_aggregates.csv``)
+AGGREGATES: frozenset[str] = column_set("undesa_aggregates.csv", ("name", "kind", "reason"), "name")
 
 SCHEMA = Schema(
     name="undesa_ims2019_bilateral",

@@ -24,6 +24,7 @@ import pandas as pd
 from polecon.sources._base import BuildLog
 from polecon.sources._common import canonical_codes
 from polecon.sources._schema import SourceError
+from polecon.sources._tables import read_table
 
 REVISIONS: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "undesa2020": (
@@ -38,7 +39,10 @@ REVISIONS: dict[str, tuple[str, str, tuple[int, ...]]] = {
     ),
 }
 COLUMNS = ("geo", "t", "from", "sex", "n")
-NOT_COUNTRIES = ("OOO", "XCX")
+#: codes that are not countries (rows dropped; ``datasets/sources/undesa_revision_not_countries.csv``)
+NOT_COUNTRIES: tuple[str, ...] = tuple(
+    read_table("undesa_revision_not_countries.csv", ("code", "name", "reason"))["code"]
+)
 
 CITATION = (
     "United Nations, Department of Economic and Social Affairs, Population Division (2020, 2024). "

@@ -32,6 +32,7 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._schema import Column, Schema, SourceError
+from polecon.sources._tables import read_table
 from polecon.sources.wb_migration import (
     coerce_codes,
     coerce_counts,
@@ -66,15 +67,17 @@ FLOW_COLUMNS: tuple[str, ...] = ("refugees", "asylum_seekers", "refugee_like", "
 COUNT_COLUMNS: tuple[str, ...] = (*STOCK_COLUMNS, "refugee_like")
 
 #: UNHCR ISO-column pseudo-codes that are not countries -> group flag (documented exceptions)
-#: (population.rda uses UNK/XXA, flows.rda uses UKN/STA for the same groups)
+#: (population.rda uses UNK/XXA, flows.rda uses UKN/STA for the same groups; reviewed table
+#: ``datasets/sources/unhcr_pseudo_codes.csv``)
+_PSEUDO = read_table("unhcr_pseudo_codes.csv", ("side", "code", "group", "reason"))
 ORIGIN_GROUPS: dict[str, str] = {
-    "UNK": "unknown",
-    "UKN": "unknown",
-    "XXA": "stateless",
-    "STA": "stateless",
-    "TIB": "tibetan",
+    c: g for s, c, g in _PSEUDO[["side", "code", "group"]].itertuples(index=False) if s == "origin"
 }
-DESTINATION_GROUPS: dict[str, str] = {"UNK": "unknown", "UKN": "unknown"}
+DESTINATION_GROUPS: dict[str, str] = {
+    c: g
+    for s, c, g in _PSEUDO[["side", "code", "group"]].itertuples(index=False)
+    if s == "destination"
+}
 
 _OBJECTS = {"population": ("stock", STOCK_COLUMNS), "flows": ("flow", FLOW_COLUMNS)}
 

@@ -9,8 +9,9 @@ Two raw files, one tidy table each:
 - :func:`parse_by_sex` reads ``migration/wb_gbmd_by_sex_1960_2000_dcData.rda`` (GBMD stocks by
   sex, as shipped in the teaching package dcData, R object ``MigrationFlows``). Its year labels are
   reversed (``Y1960`` holds 2000, ``Y1970`` 1990, ``Y1990`` 1970, ``Y2000`` 1960; see
-  ``PROVENANCE.md`` s.3); :data:`DCDATA_YEAR_LABELS` corrects them. It is used only as a
-  cross-check of the 1960-2000 waves (:func:`crosscheck`), never as a second ``wb`` series.
+  ``PROVENANCE.md`` s.3); :data:`DCDATA_YEAR_LABELS` corrects them. It is never a second ``wb``
+  series: the tests cross-check it against the 1960-2000 waves
+  (``tests/sources/test_migration.py``).
 
 Units: persons (stock of people born in ``origin`` living in ``destination``).
 
@@ -28,6 +29,7 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog
 from polecon.sources._schema import Column, Schema, SourceError
+from polecon.sources._tables import read_table
 
 CITATION = (
     'Özden, Ç., Parsons, C. R., Schiff, M. and Walmsley, T. L. (2011). "Where on Earth is '
@@ -46,17 +48,22 @@ WB_YEARS: tuple[int, ...] = (1960, 1970, 1980, 1990, 2000, 2010, 2013, 2018)
 GBMD_YEARS: tuple[int, ...] = (1960, 1970, 1980, 1990, 2000)
 
 #: dcData column label -> the year it really holds (labels reversed, PROVENANCE s.3;
-#: verified against the .rds panel: correlation 1.0, max abs difference 2 persons)
+#: verified against the .rds panel: correlation 1.0, max abs difference 2 persons; reviewed table
+#: ``datasets/sources/dcdata_year_labels.csv``)
 DCDATA_YEAR_LABELS: dict[str, int] = {
-    "Y1960": 2000,
-    "Y1970": 1990,
-    "Y1980": 1980,
-    "Y1990": 1970,
-    "Y2000": 1960,
+    label: int(year)
+    for label, year, _ in read_table(
+        "dcdata_year_labels.csv", ("label", "year", "reason")
+    ).itertuples(index=False)
 }
 
 #: old GBMD codes of the dcData file -> the codes the .rds panel (and the crosswalk) use
-GBMD_LEGACY_CODES: dict[str, str] = {"ROM": "ROU", "IMY": "IMN"}
+#: (reviewed table ``datasets/sources/gbmd_legacy_codes.csv``)
+GBMD_LEGACY_CODES: dict[str, str] = dict(
+    read_table("gbmd_legacy_codes.csv", ("code", "code_used", "reason"))[
+        ["code", "code_used"]
+    ].itertuples(index=False)
+)
 #: dcData origin code for "other / unknown" (all NA in every year): canonical <NA>
 GBMD_OTHER = "zzz"
 
@@ -487,7 +494,7 @@ def _check_unique(df: pd.DataFrame, key: list[str], source: str) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
-# Selection and cross-check (used by the migration_stocks builder)
+# Selection (used by the migration_stocks builder)
 # ----------------------------------------------------------------------------------------------
 def uncovered_codes(df: pd.DataFrame) -> pd.DataFrame:
     """(code, year, side) outside a wave's coverage, side by side.
@@ -551,52 +558,6 @@ def select_wb(df: pd.DataFrame, log: BuildLog) -> pd.DataFrame:
     return df[~drop].reset_index(drop=True)
 
 
-def crosscheck(wb: pd.DataFrame, by_sex: pd.DataFrame, tolerance: float = 10.0) -> dict[str, float]:
-    """Compare the 1960-2000 waves of the ``wb`` series with the corrected by-sex file.
-
-    ``wb``: the selected panel (:func:`select_wb`, unique canonical ``origin, destination,
-    year``); ``by_sex``: :func:`parse_by_sex` output, summed over sex per canonical dyad-wave
-    (all-NA cells skipped). Returns ``{"n": matched dyad-waves, "max_abs_diff": persons,
-    "corr": Pearson r, "n_by_sex_only": by-sex dyad-waves absent from the panel}``. Raises
-    :class:`SourceError` if the corrected labels do not reproduce the panel (max abs
-    difference above ``tolerance`` persons): the check that catches a wrong year mapping.
-    """
-    key = ["origin", "destination", "year"]
-    bs = by_sex[
-        by_sex["origin"].notna()
-        & by_sex["destination"].notna()
-        & (by_sex["origin"] != by_sex["destination"])  # diagonal: not in the selected panel
-    ]
-    summed = bs.groupby(key, as_index=False)["stock"].sum(min_count=1)
-    summed = summed[summed["stock"].notna()]
-    m = summed.merge(
-        wb.loc[wb["year"].isin(GBMD_YEARS), [*key, "stock"]],
-        on=key,
-        how="left",
-        suffixes=("_sex", "_wb"),
-        validate="one_to_one",
-    )
-    only = int(m["stock_wb"].isna().sum())
-    m = m[m["stock_wb"].notna()]
-    diff = (m["stock_sex"] - m["stock_wb"]).abs()
-    stats = {
-        "n": float(len(m)),
-        "max_abs_diff": float(diff.max()) if len(m) else float("nan"),
-        "corr": float(np.corrcoef(m["stock_sex"], m["stock_wb"])[0, 1]) if len(m) > 1 else 0.0,
-        "n_by_sex_only": float(only),
-    }
-    if not len(m) or not stats["max_abs_diff"] <= tolerance:
-        worst = m.loc[diff.nlargest(3).index, key] if len(m) else m[key]
-        raise SourceError(
-            BY_SEX_KEY,
-            f"after the year-label correction the by-sex stocks do not match the WB panel "
-            f"(max abs diff {stats['max_abs_diff']:,.0f} persons, r = {stats['corr']:.4f}; "
-            f"worst {worst.to_dict('records')})",
-            column="Y1960..Y2000",
-        )
-    return stats
-
-
 __all__ = [
     "BY_SEX_KEY",
     "CITATION",
@@ -609,7 +570,6 @@ __all__ = [
     "coerce_counts",
     "coerce_codes",
     "coerce_year",
-    "crosscheck",
     "map_countries",
     "parse",
     "parse_by_sex",
