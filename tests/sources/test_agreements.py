@@ -49,7 +49,7 @@ def _pair(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
 
 def test_declaration():
     spec = table_spec("agreements")
-    assert spec.default_options == {"unctad": "2025"}
+    assert spec.default_options == {"unctad": "2025", "bloc_match": 0.5}
     assert set(spec.raw) >= {
         "bits/unctad_iia_navigator_2025-02/bits_raw.rda",
         "bits/unctad_iia_navigator_2020-01/BIT-origin.dta",
@@ -84,8 +84,9 @@ def test_row_counts(table):
     assert got.loc[("unctad2025", "bit")].tolist() == [3526, 3374]  # issue 11 C fixes
     # 85 of the 101 bloc TIPs expanded with DESTA-derived memberships (issue 11 B)
     assert got.loc[("unctad2025", "tip")].tolist() == [6228, 484]
-    assert got.loc[("desta", "bfta")].tolist() == [2387, 725]  # issue 11 C fixes
-    assert got.loc[("desta", "pta")].tolist() == [15882, 176]
+    # issue 11 C fixes; bloc_match 0.5: the nine 1972 EC agreements are bilateral (test_bloc_match)
+    assert got.loc[("desta", "bfta")].tolist() == [2472, 733]
+    assert got.loc[("desta", "pta")].tolist() == [15797, 168]
     assert got.loc[("chilton_woda", "blma")].tolist() == [1222, 1222]  # 1,222 BLAs
     assert (
         len(table) == 29245

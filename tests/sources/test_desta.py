@@ -42,8 +42,9 @@ def test_rows_keys_types(parsed):
     assert (df["party_a"] < df["party_b"]).all()
     counts = df.groupby("type")["agreement_id"].agg(["size", "nunique"])
     # bloc-as-one-party only for BLEU, EC/EU, EFTA (CAFTA-DR and Cotonou are plurilateral)
-    assert counts.loc["bfta"].tolist() == [2387, 725]  # issue 11 C: same-side pairs dropped
-    assert counts.loc["pta"].tolist() == [15882, 176]
+    # issue 11 C: same-side pairs dropped; bloc_match 0.5: 1972 EC agreements bilateral
+    assert counts.loc["bfta"].tolist() == [2472, 733]
+    assert counts.loc["pta"].tolist() == [15797, 168]
     assert ((df["type"] == "bfta") == (df["n_parties"] == 2)).all()
     assert df["bloc"].isna().all()
 
