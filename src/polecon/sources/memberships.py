@@ -10,15 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from polecon.sources._decl import Identifier, SourceDecl, parse_source
+from polecon.sources._readers import ReadOptions
 from polecon.sources._schema import Column, Schema
-from polecon.sources.cepii import (
-    check_unique,
-    code_column,
-    date_column,
-    read_rda,
-    require_columns,
-    source_name,
-)
 
 CITATION_GATT = (
     "World Trade Organization, 'The 128 countries that had signed GATT by 1994'; Miller, S. V., "
@@ -39,47 +33,55 @@ GATT_SCHEMA = Schema(
     key=("iso3c",),
     columns=(
         Column("country", "string", "name"),
-        Column("iso3c", "string", "ISO3 (today's code; YUG for Yugoslavia)", nullable=False),
+        Column("iso3c", "string", "ISO3 (today's code; YUG for Yugoslavia)", nullable=False,
+               pattern=r"[A-Z]{3}"),
         Column("date", "date", "date of joining GATT", nullable=False, min=1947, max=1995),
     ),
-)
+)  # fmt: skip
 EU_SCHEMA = Schema(
     name="eu_members",
     description="EEC/EC/EU member states by accession date (EU-28; no exit dates).",
     key=("iso2c",),
     columns=(
         Column("country", "string", "name"),
-        Column("iso2c", "string", "ISO alpha-2", nullable=False),
+        Column("iso2c", "string", "ISO alpha-2", nullable=False, pattern=r"[A-Z]{2}"),
         Column("date", "date", "accession date", nullable=False, min=1950, max=2030),
     ),
 )
 
 
-def _parse(path: Path | str, code: str, pattern: str, schema: Schema) -> pd.DataFrame:
-    src = source_name(path)
-    raw = read_rda(path)
-    require_columns(raw, ["country", code, "date"], src)
-    out = pd.DataFrame(
-        {
-            "country": code_column(raw, "country", src, nullable=True),
-            code: code_column(raw, code, src, pattern=pattern),
-            "date": date_column(
-                raw.assign(date=raw["date"].astype("string")), "date", src, nullable=False
-            ),
-        }
-    )
-    check_unique(out, [code], src)
-    return schema.validate(out, source=src)
+GATT_DECL = SourceDecl(
+    keys=(GATT_KEY,),
+    read=ReadOptions("rda"),
+    schema=GATT_SCHEMA,
+    citation=CITATION_GATT,
+    identifiers=(Identifier("iso3c", "iso3"),),
+)
+EU_DECL = SourceDecl(
+    keys=(EU_KEY,),
+    read=ReadOptions("rda"),
+    schema=EU_SCHEMA,
+    citation=CITATION_EU,
+    identifiers=(Identifier("iso2c", "iso2"),),
+)
 
 
 def parse_gatt(path: Path | str) -> pd.DataFrame:
     """Parse ``gatt_members.rda``: one row per contracting party (128 rows)."""
-    return _parse(path, "iso3c", r"[A-Z]{3}", GATT_SCHEMA)
+    return parse_source(GATT_DECL, path)
 
 
 def parse_eu(path: Path | str) -> pd.DataFrame:
     """Parse ``eustates.rda``: one row per member state (28 rows)."""
-    return _parse(path, "iso2c", r"[A-Z]{2}", EU_SCHEMA)
+    return parse_source(EU_DECL, path)
 
 
-__all__ = ["CITATION", "EU_SCHEMA", "GATT_SCHEMA", "parse_eu", "parse_gatt"]
+__all__ = [
+    "CITATION",
+    "EU_DECL",
+    "EU_SCHEMA",
+    "GATT_DECL",
+    "GATT_SCHEMA",
+    "parse_eu",
+    "parse_gatt",
+]
