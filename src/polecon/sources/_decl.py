@@ -61,19 +61,35 @@ class Identifier:
 
 @dataclass(frozen=True)
 class SourceDecl:
-    """One raw source: registry key(s), reader options, schema, identifiers and citation.
+    """One raw source: registry key(s), schema, citation, reader options and identifiers.
 
-    ``prepare`` rewrites the raw frame after the required-columns check; ``finish`` checks or
-    rewrites the canonical frame before the key and schema checks (source-specific logic only).
+    ``read`` defaults to the kind of the file named by the first key (its suffix: ``.rda``,
+    ``.csv``, ...). ``prepare`` rewrites the raw
+    frame after the required-columns check; ``finish`` checks or rewrites the canonical frame
+    before the key and schema checks (source-specific logic only).
     """
 
     keys: tuple[str, ...]
-    read: ReadOptions
     schema: Schema
     citation: str
+    read: ReadOptions = None  # type: ignore[assignment]  # set in __post_init__
     identifiers: tuple[Identifier, ...] = ()
     prepare: Transform | None = None
     finish: Transform | None = None
+
+    def __post_init__(self) -> None:
+        if self.read is None:
+            kind = Path(self.keys[0]).suffix.lstrip(".").lower()
+            object.__setattr__(self, "read", ReadOptions(kind))  # type: ignore[arg-type]
+        names = set(self.schema.names)
+        for ident in self.identifiers:
+            unknown = {ident.column, ident.to, ident.years} - names - {None}
+            if unknown:
+                raise ValueError(f"{self.schema.name}: identifier columns {unknown} not in schema")
+
+    def parse(self, path: Path | str, raw: pd.DataFrame | None = None) -> pd.DataFrame:
+        """:func:`parse_source` of this declaration: the checked, validated table of ``path``."""
+        return parse_source(self, path, raw)
 
     @property
     def key(self) -> str:

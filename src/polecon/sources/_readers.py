@@ -22,6 +22,7 @@ from polecon.sources._schema import SourceError
 from polecon.sources.cepii import read_rda, source_name
 
 Kind = Literal["rda", "rds", "dta", "csv", "xls", "xlsx"]
+KINDS: tuple[str, ...] = ("rda", "rds", "dta", "csv", "xls", "xlsx")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,10 @@ class ReadOptions:
     keep_default_na: bool = False
     text: bool = True
     sheet: str | int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown raw file kind {self.kind!r}; known: {list(KINDS)}")
 
 
 def read_csv(
@@ -122,7 +127,7 @@ def read_raw(path: Path | str, options: ReadOptions) -> pd.DataFrame:
         )
     if kind in ("xls", "xlsx"):
         return read_excel(path, options.sheet, options.na_values)
-    raise ValueError(f"unknown raw file kind {kind!r}")
+    raise AssertionError(kind)
 
 
 __all__ = ["ReadOptions", "read_csv", "read_dta", "read_excel", "read_raw", "source_name"]

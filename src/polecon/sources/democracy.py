@@ -10,12 +10,10 @@ added by democracyData; missing for units outside the COW list) and the year.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 
-from polecon.sources._decl import Identifier, SourceDecl, parse_source
-from polecon.sources._readers import ReadOptions
+from polecon.sources._decl import Identifier, SourceDecl
 from polecon.sources._schema import Column, Schema
 from polecon.sources.cepii import int_column
 
@@ -102,14 +100,8 @@ def _ids_as_text(schema: Schema) -> Callable[[pd.DataFrame, str], pd.DataFrame]:
 
 
 def _decl(key: str, schema: Schema, citation: str, scheme: str) -> SourceDecl:
-    return SourceDecl(
-        keys=(key,),
-        read=ReadOptions("rda"),
-        schema=schema,
-        citation=citation,
-        identifiers=(Identifier(schema.columns[0].name, scheme), Identifier("cown", "cow")),
-        prepare=_ids_as_text(schema),
-    )
+    ids = (Identifier(schema.columns[0].name, scheme), Identifier("cown", "cow"))
+    return SourceDecl((key,), schema, citation, identifiers=ids, prepare=_ids_as_text(schema))
 
 
 VDEM_DECL = _decl(VDEM_KEY, VDEM_SCHEMA, CITATION_VDEM, "vdem_text")
@@ -117,19 +109,12 @@ POLITY_DECL = _decl(POLITY_KEY, POLITY_SCHEMA, CITATION_POLITY, "polity")
 BMR_DECL = _decl(BMR_KEY, BMR_SCHEMA, CITATION_BMR, "cow")
 
 
-def parse_vdem(path: Path | str) -> pd.DataFrame:
-    """Parse ``vdem_simple.rda`` keeping v2x_polyarchy (27,913 rows, 1789-2024)."""
-    return parse_source(VDEM_DECL, path)
-
-
-def parse_polity5(path: Path | str) -> pd.DataFrame:
-    """Parse ``polity5.rda`` keeping polity2 (17,574 rows, 1776-2020)."""
-    return parse_source(POLITY_DECL, path)
-
-
-def parse_bmr(path: Path | str) -> pd.DataFrame:
-    """Parse ``bmr.rda`` keeping the democracy dummy (19,775 rows, 1800-2020)."""
-    return parse_source(BMR_DECL, path)
+#: parse ``vdem_simple.rda`` keeping v2x_polyarchy (27,913 rows, 1789-2024)
+parse_vdem = VDEM_DECL.parse
+#: parse ``polity5.rda`` keeping polity2 (17,574 rows, 1776-2020)
+parse_polity5 = POLITY_DECL.parse
+#: parse ``bmr.rda`` keeping the democracy dummy (19,775 rows, 1800-2020)
+parse_bmr = BMR_DECL.parse
 
 
 __all__ = [

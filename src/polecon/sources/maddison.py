@@ -7,12 +7,7 @@ MPD reports for every year (also after those states dissolved) on their old terr
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
-
-from polecon.sources._decl import Identifier, SourceDecl, parse_source
-from polecon.sources._readers import ReadOptions
+from polecon.sources._decl import Identifier, SourceDecl
 from polecon.sources._schema import Column, Schema
 
 CITATION = (
@@ -37,18 +32,10 @@ SCHEMA = Schema(
 )  # fmt: skip
 
 
-DECL = SourceDecl(
-    keys=(KEY,),
-    read=ReadOptions("rda"),
-    schema=SCHEMA,
-    citation=CITATION,
-    identifiers=(Identifier("iso", "iso3"),),
-)
+DECL = SourceDecl((KEY,), SCHEMA, CITATION, identifiers=(Identifier("iso", "iso3"),))
 
-
-def parse(path: Path | str) -> pd.DataFrame:
-    """Parse ``MaddisonData.rda`` (23,280 rows)."""
-    return parse_source(DECL, path)
+#: parse ``MaddisonData.rda`` (23,280 rows)
+parse = DECL.parse
 
 
 __all__ = ["CITATION", "DECL", "KEY", "SCHEMA", "parse"]

@@ -6,12 +6,7 @@ Both are read from the R originals under ``macro/original/`` (the CSVs are conve
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
-
-from polecon.sources._decl import Identifier, SourceDecl, parse_source
-from polecon.sources._readers import ReadOptions
+from polecon.sources._decl import Identifier, SourceDecl
 from polecon.sources._schema import Column, Schema
 
 CITATION_GATT = (
@@ -51,29 +46,15 @@ EU_SCHEMA = Schema(
 
 
 GATT_DECL = SourceDecl(
-    keys=(GATT_KEY,),
-    read=ReadOptions("rda"),
-    schema=GATT_SCHEMA,
-    citation=CITATION_GATT,
-    identifiers=(Identifier("iso3c", "iso3"),),
+    (GATT_KEY,), GATT_SCHEMA, CITATION_GATT, identifiers=(Identifier("iso3c", "iso3"),)
 )
-EU_DECL = SourceDecl(
-    keys=(EU_KEY,),
-    read=ReadOptions("rda"),
-    schema=EU_SCHEMA,
-    citation=CITATION_EU,
-    identifiers=(Identifier("iso2c", "iso2"),),
-)
+EU_DECL = SourceDecl((EU_KEY,), EU_SCHEMA, CITATION_EU, identifiers=(Identifier("iso2c", "iso2"),))
 
 
-def parse_gatt(path: Path | str) -> pd.DataFrame:
-    """Parse ``gatt_members.rda``: one row per contracting party (128 rows)."""
-    return parse_source(GATT_DECL, path)
-
-
-def parse_eu(path: Path | str) -> pd.DataFrame:
-    """Parse ``eustates.rda``: one row per member state (28 rows)."""
-    return parse_source(EU_DECL, path)
+#: parse ``gatt_members.rda``: one row per contracting party (128 rows)
+parse_gatt = GATT_DECL.parse
+#: parse ``eustates.rda``: one row per member state (28 rows)
+parse_eu = EU_DECL.parse
 
 
 __all__ = [

@@ -6,12 +6,7 @@ Balanced frame of 183 countries x 1950-2019; many early cells are missing (NaN).
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
-
-from polecon.sources._decl import Identifier, SourceDecl, parse_source
-from polecon.sources._readers import ReadOptions
+from polecon.sources._decl import Identifier, SourceDecl
 from polecon.sources._schema import Column, Schema
 
 CITATION = (
@@ -38,18 +33,10 @@ SCHEMA = Schema(
 )  # fmt: skip
 
 
-DECL = SourceDecl(
-    keys=(KEY,),
-    read=ReadOptions("rda"),
-    schema=SCHEMA,
-    citation=CITATION,
-    identifiers=(Identifier("isocode", "iso3"),),
-)
+DECL = SourceDecl((KEY,), SCHEMA, CITATION, identifiers=(Identifier("isocode", "iso3"),))
 
-
-def parse(path: Path | str) -> pd.DataFrame:
-    """Parse ``pwt10.01.rda`` keeping isocode, year, rgdpe, rgdpo, pop (12,810 rows)."""
-    return parse_source(DECL, path)
+#: parse ``pwt10.01.rda`` keeping isocode, year, rgdpe, rgdpo, pop (12,810 rows)
+parse = DECL.parse
 
 
 __all__ = ["CITATION", "DECL", "KEY", "SCHEMA", "parse"]

@@ -50,13 +50,9 @@ def schema(indicator: Literal["gdp", "pop"]) -> Schema:
 def decl(indicator: Literal["gdp", "pop"]) -> SourceDecl:
     """Declaration of the datahub CSV of ``indicator`` (``Country Name, Country Code, Year,
     Value``; text read as is, only empty cells missing)."""
-    return SourceDecl(
-        keys=(GDP_KEY if indicator == "gdp" else POP_KEY,),
-        read=ReadOptions("csv", na_values=("",)),
-        schema=schema(indicator),
-        citation=CITATION,
-        identifiers=(Identifier("wb_code", "wb"),),
-    )
+    key = GDP_KEY if indicator == "gdp" else POP_KEY
+    ids = (Identifier("wb_code", "wb"),)
+    return SourceDecl((key,), schema(indicator), CITATION, ReadOptions("csv", na_values=("",)), ids)
 
 
 def parse(path: Path | str, indicator: Literal["gdp", "pop"] = "gdp") -> pd.DataFrame:
