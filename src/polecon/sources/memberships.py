@@ -22,34 +22,33 @@ CITATION = "; ".join([CITATION_GATT, CITATION_EU])
 GATT_KEY = "macro/original/gatt_members.rda"
 EU_KEY = "macro/original/eustates.rda"
 
-GATT_SCHEMA = Schema(
-    name="gatt_members",
-    description="GATT contracting parties by accession date (128 parties, 1948-1994).",
-    key=("iso3c",),
-    columns=(
-        Column("country", "string", "name"),
-        Column("iso3c", "string", "ISO3 (today's code; YUG for Yugoslavia)", nullable=False,
-               pattern=r"[A-Z]{3}"),
-        Column("date", "date", "date of joining GATT", nullable=False, min=1947, max=1995),
-    ),
+
+def _decl(
+    key: str, name: str, description: str, code: Column, date: Column, cite: str, scheme: str
+) -> SourceDecl:
+    """A stevedata membership list: one row per member (``country``, ``code``, ``date``)."""
+    columns = (Column("country", "string", "name"), code, date)
+    schema = Schema(name=name, description=description, key=(code.name,), columns=columns)
+    return SourceDecl((key,), schema, cite, identifiers=(Identifier(code.name, scheme),))
+
+
+GATT_DECL = _decl(
+    GATT_KEY, "gatt_members",
+    "GATT contracting parties by accession date (128 parties, 1948-1994).",
+    Column("iso3c", "string", "ISO3 (today's code; YUG for Yugoslavia)", nullable=False,
+           pattern=r"[A-Z]{3}"),
+    Column("date", "date", "date of joining GATT", nullable=False, min=1947, max=1995),
+    CITATION_GATT, "iso3",
 )  # fmt: skip
-EU_SCHEMA = Schema(
-    name="eu_members",
-    description="EEC/EC/EU member states by accession date (EU-28; no exit dates).",
-    key=("iso2c",),
-    columns=(
-        Column("country", "string", "name"),
-        Column("iso2c", "string", "ISO alpha-2", nullable=False, pattern=r"[A-Z]{2}"),
-        Column("date", "date", "accession date", nullable=False, min=1950, max=2030),
-    ),
-)
-
-
-GATT_DECL = SourceDecl(
-    (GATT_KEY,), GATT_SCHEMA, CITATION_GATT, identifiers=(Identifier("iso3c", "iso3"),)
-)
-EU_DECL = SourceDecl((EU_KEY,), EU_SCHEMA, CITATION_EU, identifiers=(Identifier("iso2c", "iso2"),))
-
+EU_DECL = _decl(
+    EU_KEY, "eu_members",
+    "EEC/EC/EU member states by accession date (EU-28; no exit dates).",
+    Column("iso2c", "string", "ISO alpha-2", nullable=False, pattern=r"[A-Z]{2}"),
+    Column("date", "date", "accession date", nullable=False, min=1950, max=2030),
+    CITATION_EU, "iso2",
+)  # fmt: skip
+GATT_SCHEMA = GATT_DECL.schema
+EU_SCHEMA = EU_DECL.schema
 
 #: parse ``gatt_members.rda``: one row per contracting party (128 rows)
 parse_gatt = GATT_DECL.parse
