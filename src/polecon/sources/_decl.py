@@ -64,9 +64,9 @@ class SourceDecl:
     """One raw source: registry key(s), schema, citation, reader options and identifiers.
 
     ``read`` defaults to the kind of the file named by the first key (its suffix: ``.rda``,
-    ``.csv``, ...). ``prepare`` rewrites the raw
-    frame after the required-columns check; ``finish`` checks or rewrites the canonical frame
-    before the key and schema checks (source-specific logic only).
+    ``.csv``, ...). ``prepare`` rewrites the raw frame after the required-columns check;
+    ``finish`` checks or rewrites the canonical frame before the key and schema checks
+    (source-specific logic only). :meth:`parse` is the source's parser.
     """
 
     keys: tuple[str, ...]
