@@ -59,6 +59,10 @@ class Column:
     int64, no missing), ``Int`` (nullable Int64), ``float`` (float64, NaN = missing),
     ``date`` (datetime64, NaT = missing), ``bool`` (numpy bool, no missing),
     ``boolean`` (nullable), ``category``.
+
+    ``raw`` names the column in the raw file when it differs from ``name`` (read by
+    :func:`polecon.sources._decl.parse`); ``pattern`` is a regular expression every present raw
+    value of a ``string`` column must match in full (an error names the file, column and rows).
     """
 
     name: str
@@ -70,10 +74,19 @@ class Column:
     max: float | None = None
     allowed: frozenset[object] | None = None
     country: bool = False  # holds canonical country codes
+    raw: str | None = None  # the raw file's column name (default: ``name``)
+    pattern: str | None = None  # regex the raw text must match (``string`` columns)
 
     def __post_init__(self) -> None:
         if self.dtype not in DTYPES:
             raise ValueError(f"column {self.name!r}: unknown dtype {self.dtype!r}")
+        if self.pattern is not None and self.dtype != "string":
+            raise ValueError(f"column {self.name!r}: a pattern needs dtype 'string'")
+
+    @property
+    def raw_name(self) -> str:
+        """The column's name in the raw file."""
+        return self.raw or self.name
 
 
 def _dtype_ok(series: pd.Series, dtype: str) -> bool:

@@ -8,20 +8,11 @@ here to ISO3 (:data:`EMPIRE_ISO3`).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
+from polecon.sources._decl import Identifier, SourceDecl
+from polecon.sources._readers import ReadOptions
 from polecon.sources._schema import Column, Schema, SourceError
-from polecon.sources.cepii import (
-    check_unique,
-    code_column,
-    float_column,
-    int_column,
-    read_csv,
-    require_columns,
-    source_name,
-)
 
 CITATION = (
     "Becker, Bastian (2019). Introducing COLDAT: The Colonial Dates Dataset. SSRN Working "
@@ -53,32 +44,21 @@ SCHEMA = Schema(
                allowed=frozenset(EMPIRE_ISO3)),
         Column("col", "int", "1 if ever a colony of that empire", unit="0/1", nullable=False,
                allowed=frozenset({0, 1})),
-        Column("colstart_max", "Int", "start year, max aggregation across sources", unit="year"),
-        Column("colend_max", "Int", "end year, max aggregation", unit="year"),
-        Column("colstart_mean", "float", "start year, mean across sources", unit="year"),
-        Column("colend_mean", "float", "end year, mean across sources", unit="year"),
+        Column("colstart_max", "Int", "start year, max aggregation across sources", unit="year",
+               min=1000, max=2030),
+        Column("colend_max", "Int", "end year, max aggregation", unit="year", min=1000,
+               max=2030),
+        Column("colstart_mean", "float", "start year, mean across sources", unit="year",
+               min=1000, max=2030),
+        Column("colend_mean", "float", "end year, mean across sources", unit="year", min=1000,
+               max=2030),
     ),
 )  # fmt: skip
 
 
-def parse(path: Path | str) -> pd.DataFrame:
-    """Parse ``COLDAT_dyads.csv`` (1,560 rows). Years are calendar years (CE)."""
-    src = source_name(path)
-    raw = read_csv(path, dtype=str, keep_default_na=False, na_values=["NA", ""])
-    cols = ["country", "colonizer", "col", "colstart_max", "colend_max", "colstart_mean",
-            "colend_mean"]  # fmt: skip
-    require_columns(raw, cols, src)
-    out = pd.DataFrame(
-        {
-            "country": code_column(raw, "country", src),
-            "colonizer": code_column(raw, "colonizer", src).str.lower(),
-            "col": int_column(raw, "col", src, allowed=(0, 1)).astype("int64"),
-            "colstart_max": int_column(raw, "colstart_max", src, min=1000, max=2030, nullable=True),
-            "colend_max": int_column(raw, "colend_max", src, min=1000, max=2030, nullable=True),
-            "colstart_mean": float_column(raw, "colstart_mean", src, min=1000, max=2030),
-            "colend_mean": float_column(raw, "colend_mean", src, min=1000, max=2030),
-        }
-    )
+def _check_spells(out: pd.DataFrame, src: str) -> pd.DataFrame:
+    """Empires lower-cased and known; a tie has a start year; no spell ends before it starts."""
+    out = out.assign(colonizer=out["colonizer"].str.lower())
     unknown = ~out["colonizer"].isin(list(EMPIRE_ISO3))
     if unknown.any():
         raise SourceError(
@@ -100,8 +80,18 @@ def parse(path: Path | str) -> pd.DataFrame:
             src, "colonial spell ends before it starts", column="colend_max",
             rows=out.index[inverted.to_numpy()].tolist(),
         )  # fmt: skip
-    check_unique(out, ["country", "colonizer"], src)
-    return SCHEMA.validate(out, source=src)
+    return out
 
 
-__all__ = ["CITATION", "EMPIRE_ISO3", "SCHEMA", "parse"]
+#: text read as is; "NA" and empty cells are missing
+READ = ReadOptions("csv", na_values=("NA", ""))
+DECL = SourceDecl(
+    (DYADS_KEY,), SCHEMA, CITATION, READ, (Identifier("country", "name"),), finish=_check_spells
+)
+
+
+#: parse ``COLDAT_dyads.csv`` (1,560 rows); years are calendar years (CE)
+parse = DECL.parse
+
+
+__all__ = ["CITATION", "DECL", "EMPIRE_ISO3", "SCHEMA", "parse"]

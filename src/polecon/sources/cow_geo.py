@@ -11,16 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from polecon.sources._schema import Column, Schema
-from polecon.sources.cepii import (
-    check_unique,
-    date_column,
-    float_column,
-    int_column,
-    read_rda,
-    require_columns,
-    source_name,
-)
+from polecon.sources._decl import Identifier, SourceDecl, parse_source
+from polecon.sources._readers import ReadOptions, read_raw
+from polecon.sources._schema import Column, Schema, SourceError
 
 CITATION_CONTDIR = (
     "Stinnett, D. M., Tir, J., Schafer, P., Diehl, P. F., & Gochman, C. (2002). The Correlates "
@@ -62,105 +55,98 @@ CONTDIR_SCHEMA = Schema(
 )
 
 
-def parse_contdir(path: Path | str) -> pd.DataFrame:
-    """Parse ``cow_contdir.rda``: one row per directed contiguity spell (1,874 rows)."""
-    src = source_name(path)
-    raw = read_rda(path)
-    require_columns(raw, ["ccode1", "ccode2", "conttype", "stdate", "enddate"], src)
-    out = pd.DataFrame(
-        {
-            "ccode1": int_column(raw, "ccode1", src, min=1, max=999).astype("int64"),
-            "ccode2": int_column(raw, "ccode2", src, min=1, max=999).astype("int64"),
-            "conttype": int_column(raw, "conttype", src, allowed=range(6)).astype("int64"),
-            "stdate": date_column(raw, "stdate", src, nullable=False),
-            "enddate": date_column(raw, "enddate", src, nullable=False),
-        }
-    )
+def _check_spells(out: pd.DataFrame, src: str) -> pd.DataFrame:
+    """No contiguity spell ends before it starts."""
     bad = out["enddate"] < out["stdate"]
     if bad.any():
-        from polecon.sources._schema import SourceError
-
         raise SourceError(
             src, "spell ends before it starts", column="enddate", rows=out.index[bad].tolist()
         )
-    check_unique(out, ["ccode1", "ccode2", "stdate"], src)
-    return CONTDIR_SCHEMA.validate(out, source=src)
+    return out
 
+
+#: both members of a COW dyad
+COW_DYAD = (Identifier("ccode1", "cow"), Identifier("ccode2", "cow"))
+CONTDIR_DECL = SourceDecl(
+    (CONTDIR_KEY,), CONTDIR_SCHEMA, CITATION_CONTDIR, identifiers=COW_DYAD, finish=_check_spells
+)
+
+
+#: parse ``cow_contdir.rda``: one row per directed contiguity spell (1,874 rows)
+parse_contdir = CONTDIR_DECL.parse
+
+
+#: the key columns of a non-directed COW dyad-year table
+COW_DYAD_YEAR: tuple[Column, ...] = (
+    Column("ccode1", "int", "COW code, the smaller of the pair", nullable=False, min=1, max=999),
+    Column("ccode2", "int", "COW code, the larger of the pair", nullable=False, min=1, max=999),
+    Column("year", "int", "year", nullable=False, min=1816, max=2030),
+)
 
 MINDIST_SCHEMA = Schema(
     name="cow_mindist",
     description="Minimum distance between COW states on 1 January (CShapes 2.0), non-directed.",
     key=("ccode1", "ccode2", "year"),
     columns=(
-        Column("ccode1", "int", "COW code, the smaller of the pair", nullable=False),
-        Column("ccode2", "int", "COW code, the larger of the pair", nullable=False),
-        Column("year", "int", "year", nullable=False, min=1816, max=2030),
+        *COW_DYAD_YEAR,
         Column("mindist", "float", "minimum distance between territories (0 = contiguous)",
                unit="km", nullable=False, min=0.0),
     ),
 )  # fmt: skip
 
 
-def parse_mindist(path: Path | str) -> pd.DataFrame:
-    """Parse ``cow_mindist.rda``: non-directed dyad-years (952,244 rows), km."""
-    src = source_name(path)
-    raw = read_rda(path)
-    require_columns(raw, ["ccode1", "ccode2", "year", "mindist"], src)
-    out = pd.DataFrame(
-        {
-            "ccode1": int_column(raw, "ccode1", src, min=1, max=999).astype("int64"),
-            "ccode2": int_column(raw, "ccode2", src, min=1, max=999).astype("int64"),
-            "year": int_column(raw, "year", src, min=1816, max=2030).astype("int64"),
-            "mindist": float_column(raw, "mindist", src, min=0.0, nullable=False),
-        }
+MINDIST_DECL = SourceDecl((MINDIST_KEY,), MINDIST_SCHEMA, CITATION_MINDIST, identifiers=COW_DYAD)
+
+
+#: parse ``cow_mindist.rda``: non-directed dyad-years (952,244 rows), km
+parse_mindist = MINDIST_DECL.parse
+
+
+def _capitals_schema(code: str) -> Schema:
+    """Capitals with the state code in raw column ``code`` (``ccode`` or ``gwcode``)."""
+    return Schema(
+        name="capitals",
+        description="Capital-city spells with coordinates (peacesciencer, geocoded).",
+        key=("code", "stdate"),
+        columns=(
+            Column("code", "int", "COW ccode or GW gwcode (see the system)", nullable=False,
+                   min=1, max=999, raw=code),
+            Column("statenme", "string", "state name"),
+            Column("capital", "string", "capital city", nullable=False),
+            Column("stdate", "date", "first day as capital", nullable=False),
+            Column("enddate", "date", "last day as capital", nullable=False),
+            Column("lat", "float", "latitude", unit="degrees", nullable=False, min=-90, max=90),
+            Column("lng", "float", "longitude", unit="degrees", nullable=False, min=-180,
+                   max=180),
+        ),
+    )  # fmt: skip
+
+
+CAPITALS_SCHEMA = _capitals_schema("ccode")
+
+#: capitals files by the raw name of their code column
+CAPITALS_DECLS: dict[str, SourceDecl] = {
+    code: SourceDecl(
+        (key,), _capitals_schema(code), CITATION_PEACESCIENCER, identifiers=(Identifier("code", s),)
     )
-    check_unique(out, ["ccode1", "ccode2", "year"], src)
-    return MINDIST_SCHEMA.validate(out, source=src)
-
-
-CAPITALS_SCHEMA = Schema(
-    name="capitals",
-    description="Capital-city spells with coordinates (peacesciencer, geocoded).",
-    key=("code", "stdate"),
-    columns=(
-        Column("code", "int", "COW ccode or GW gwcode (see the system)", nullable=False),
-        Column("statenme", "string", "state name"),
-        Column("capital", "string", "capital city", nullable=False),
-        Column("stdate", "date", "first day as capital", nullable=False),
-        Column("enddate", "date", "last day as capital", nullable=False),
-        Column("lat", "float", "latitude", unit="degrees", nullable=False, min=-90, max=90),
-        Column("lng", "float", "longitude", unit="degrees", nullable=False, min=-180, max=180),
-    ),
-)
+    for code, key, s in (("ccode", COW_CAPITALS_KEY, "cow"), ("gwcode", GW_CAPITALS_KEY, "gw"))
+}
 
 
 def parse_capitals(path: Path | str) -> pd.DataFrame:
     """Parse ``cow_capitals.rda`` or ``gw_capitals.rda`` (code column ``ccode``/``gwcode``)."""
-    from polecon.sources.cepii import code_column
-
-    src = source_name(path)
-    raw = read_rda(path)
+    raw = read_raw(path, ReadOptions("rda"))
     code = "ccode" if "ccode" in raw.columns else "gwcode"
-    require_columns(raw, [code, "statenme", "capital", "stdate", "enddate", "lat", "lng"], src)
-    out = pd.DataFrame(
-        {
-            "code": int_column(raw, code, src, min=1, max=999).astype("int64"),
-            "statenme": code_column(raw, "statenme", src, nullable=True),
-            "capital": code_column(raw, "capital", src),
-            "stdate": date_column(raw, "stdate", src, nullable=False),
-            "enddate": date_column(raw, "enddate", src, nullable=False),
-            "lat": float_column(raw, "lat", src, min=-90, max=90, nullable=False),
-            "lng": float_column(raw, "lng", src, min=-180, max=180, nullable=False),
-        }
-    )
-    check_unique(out, ["code", "stdate"], src)
-    return CAPITALS_SCHEMA.validate(out, source=src)
+    return parse_source(CAPITALS_DECLS[code], path, raw)
 
 
 __all__ = [
+    "CAPITALS_DECLS",
     "CAPITALS_SCHEMA",
     "CITATION",
+    "CONTDIR_DECL",
     "CONTDIR_SCHEMA",
+    "MINDIST_DECL",
     "MINDIST_SCHEMA",
     "parse_capitals",
     "parse_contdir",

@@ -13,15 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from polecon.sources import cow_geo
+from polecon.sources._decl import Identifier, SourceDecl, parse_source
 from polecon.sources._schema import Column, Schema
-from polecon.sources.cepii import (
-    check_unique,
-    code_column,
-    int_column,
-    read_rda,
-    require_columns,
-    source_name,
-)
 
 CITATION = (
     "Pevehouse, J. C. W., Nordstrom, T., McManus, R. W., & Jamison, A. S. (2020). Tracking "
@@ -44,30 +38,18 @@ NDY_SCHEMA = Schema(
     description="Number of IGOs in which both states are full members, non-directed dyad-years.",
     key=("ccode1", "ccode2", "year"),
     columns=(
-        Column("ccode1", "int", "COW code, the smaller of the pair", nullable=False),
-        Column("ccode2", "int", "COW code, the larger of the pair", nullable=False),
-        Column("year", "int", "year", nullable=False, min=1816, max=2030),
+        *cow_geo.COW_DYAD_YEAR,
         Column("dyadigos", "int", "IGOs with both states full members", unit="count",
                nullable=False, min=0),
     ),
 )  # fmt: skip
 
 
-def parse_ndy(path: Path | str) -> pd.DataFrame:
-    """Parse ``cow_igo_ndy.rda`` (917,695 non-directed dyad-years, 1816-2014)."""
-    src = source_name(path)
-    raw = read_rda(path)
-    require_columns(raw, ["ccode1", "ccode2", "year", "dyadigos"], src)
-    out = pd.DataFrame(
-        {
-            "ccode1": int_column(raw, "ccode1", src, min=1, max=999).astype("int64"),
-            "ccode2": int_column(raw, "ccode2", src, min=1, max=999).astype("int64"),
-            "year": int_column(raw, "year", src, min=1816, max=2030).astype("int64"),
-            "dyadigos": int_column(raw, "dyadigos", src, min=0).astype("int64"),
-        }
-    )
-    check_unique(out, ["ccode1", "ccode2", "year"], src)
-    return NDY_SCHEMA.validate(out, source=src)
+NDY_DECL = SourceDecl((NDY_KEY,), NDY_SCHEMA, CITATION, identifiers=cow_geo.COW_DYAD)
+
+
+#: parse ``cow_igo_ndy.rda`` (917,695 non-directed dyad-years, 1816-2014)
+parse_ndy = NDY_DECL.parse
 
 
 def state_year_schema(igos: Sequence[str] = SELECTED_IGOS) -> Schema:
@@ -92,29 +74,24 @@ def state_year_schema(igos: Sequence[str] = SELECTED_IGOS) -> Schema:
     )
 
 
+def state_year_decl(igos: Sequence[str] = SELECTED_IGOS) -> SourceDecl:
+    """Declaration of igoR's ``state_year_format3.rda`` keeping the IGO columns ``igos``."""
+    ids = (Identifier("ccode", "cow"),)
+    return SourceDecl((STATE_YEAR_KEY,), state_year_schema(igos), CITATION, identifiers=ids)
+
+
 def parse_state_year(path: Path | str, igos: Sequence[str] = SELECTED_IGOS) -> pd.DataFrame:
     """Parse igoR's ``state_year_format3.rda`` (15,557 state-years), keeping ``igos``."""
-    src = source_name(path)
-    raw = read_rda(path)
-    require_columns(raw, ["ccode", "year", "state", *igos], src)
-    out = pd.DataFrame(
-        {
-            "ccode": int_column(raw, "ccode", src, min=1, max=999).astype("int64"),
-            "year": int_column(raw, "year", src, min=1816, max=2030).astype("int64"),
-            "state": code_column(raw, "state", src, nullable=True),
-        }
-    )
-    for g in igos:
-        out[g] = int_column(raw, g, src, allowed=sorted(STATUS_CODES)).astype("int64")
-    check_unique(out, ["ccode", "year"], src)
-    return state_year_schema(igos).validate(out, source=src)
+    return parse_source(state_year_decl(igos), path)
 
 
 __all__ = [
     "CITATION",
+    "NDY_DECL",
     "NDY_SCHEMA",
     "SELECTED_IGOS",
     "parse_ndy",
     "parse_state_year",
+    "state_year_decl",
     "state_year_schema",
 ]

@@ -9,20 +9,13 @@ added by democracyData; missing for units outside the COW list) and the year.
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pandas as pd
 
+from polecon.sources._decl import Identifier, SourceDecl
 from polecon.sources._schema import Column, Schema
-from polecon.sources.cepii import (
-    check_unique,
-    code_column,
-    float_column,
-    int_column,
-    read_rda,
-    require_columns,
-    source_name,
-)
+from polecon.sources.cepii import int_column
 
 CITATION_VDEM = (
     "Coppedge, Michael, et al. V-Dem Country-Year Dataset (v14/v15), Varieties of Democracy "
@@ -44,24 +37,29 @@ POLITY_KEY = "macro/original/polity5.rda"
 BMR_KEY = "macro/original/bmr.rda"
 
 
-def _schema(name: str, id_col: str, id_text: str, value: Column, desc: str) -> Schema:
+def _schema(
+    name: str, id_col: str, id_raw: str, name_raw: str, id_text: str, value: Column, desc: str
+) -> Schema:
     return Schema(
         name=name,
         description=desc,
         key=(id_col, "year"),
         columns=(
-            Column(id_col, "string", id_text, nullable=False),
-            Column("name", "string", "source country name"),
-            Column("cown", "Int", "COW code added by democracyData (<NA> outside the COW list)"),
+            Column(id_col, "string", id_text, nullable=False, raw=id_raw),
+            Column("name", "string", "source country name", raw=name_raw),
+            Column("cown", "Int", "COW code added by democracyData (<NA> outside the COW list)",
+                   min=1, max=999),
             Column("year", "int", "year", nullable=False, min=1700, max=2100),
             value,
         ),
-    )
+    )  # fmt: skip
 
 
 VDEM_SCHEMA = _schema(
     "vdem_simple",
     "country_text_id",
+    "country_text_id",
+    "vdem_country_name",
     "V-Dem country_text_id (ISO3-like)",
     Column("v2x_polyarchy", "float", "V-Dem electoral democracy index", unit="0-1",
            min=0.0, max=1.0),
@@ -70,6 +68,8 @@ VDEM_SCHEMA = _schema(
 POLITY_SCHEMA = _schema(
     "polity5",
     "polity_ccode",
+    "polity_annual_ccode",
+    "polity_annual_country",
     "Polity5 numeric country code (polity_annual_ccode), as text",
     Column("polity2", "float", "Polity5 polity2 (special codes interpolated)",
            unit="-10..10", min=-10.0, max=10.0),
@@ -78,6 +78,8 @@ POLITY_SCHEMA = _schema(
 BMR_SCHEMA = _schema(
     "bmr",
     "bmr_ccode",
+    "bmr_ccode",
+    "bmr_country",
     "BMR numeric country code (COW-like), as text",
     Column("democracy", "Int", "BMR democracy dummy (<NA> when not sovereign)",
            unit="0/1", allowed=frozenset({0, 1})),
@@ -85,65 +87,43 @@ BMR_SCHEMA = _schema(
 )  # fmt: skip
 
 
-def _common(raw: pd.DataFrame, src: str, id_col: str, name_col: str) -> pd.DataFrame:
-    ids = raw[id_col]
-    if pd.api.types.is_numeric_dtype(ids.dtype):
-        num = int_column(raw, id_col, src, min=0)
-        ids = num.astype("string")
-    return pd.DataFrame(
-        {
-            "id": code_column(pd.DataFrame({id_col: ids}), id_col, src),
-            "name": code_column(raw, name_col, src, nullable=True),
-            "cown": int_column(raw, "cown", src, min=1, max=999, nullable=True),
-            "year": int_column(raw, "year", src, min=1700, max=2100).astype("int64"),
-        }
-    )
+def _ids_as_text(schema: Schema) -> Callable[[pd.DataFrame, str], pd.DataFrame]:
+    """Numeric unit ids (Polity, BMR) are kept as text: checked as integers >= 0 first."""
+    id_raw = schema.columns[0].raw_name
+
+    def prepare(raw: pd.DataFrame, src: str) -> pd.DataFrame:
+        if not pd.api.types.is_numeric_dtype(raw[id_raw].dtype):
+            return raw
+        return raw.assign(**{id_raw: int_column(raw, id_raw, src, min=0).astype("string")})
+
+    return prepare
 
 
-def parse_vdem(path: Path | str) -> pd.DataFrame:
-    """Parse ``vdem_simple.rda`` keeping v2x_polyarchy (27,913 rows, 1789-2024)."""
-    src = source_name(path)
-    raw = read_rda(path)
-    require_columns(
-        raw, ["country_text_id", "vdem_country_name", "cown", "year", "v2x_polyarchy"], src
-    )
-    out = _common(raw, src, "country_text_id", "vdem_country_name").rename(
-        columns={"id": "country_text_id"}
-    )
-    out["v2x_polyarchy"] = float_column(raw, "v2x_polyarchy", src, min=0.0, max=1.0)
-    check_unique(out, ["country_text_id", "year"], src)
-    return VDEM_SCHEMA.validate(out, source=src)
+def _decl(key: str, schema: Schema, citation: str, scheme: str) -> SourceDecl:
+    ids = (Identifier(schema.columns[0].name, scheme), Identifier("cown", "cow"))
+    return SourceDecl((key,), schema, citation, identifiers=ids, prepare=_ids_as_text(schema))
 
 
-def parse_polity5(path: Path | str) -> pd.DataFrame:
-    """Parse ``polity5.rda`` keeping polity2 (17,574 rows, 1776-2020)."""
-    src = source_name(path)
-    raw = read_rda(path)
-    cols = ["polity_annual_ccode", "polity_annual_country", "cown", "year", "polity2"]
-    require_columns(raw, cols, src)
-    out = _common(raw, src, "polity_annual_ccode", "polity_annual_country").rename(
-        columns={"id": "polity_ccode"}
-    )
-    out["polity2"] = float_column(raw, "polity2", src, min=-10.0, max=10.0)
-    check_unique(out, ["polity_ccode", "year"], src)
-    return POLITY_SCHEMA.validate(out, source=src)
+VDEM_DECL = _decl(VDEM_KEY, VDEM_SCHEMA, CITATION_VDEM, "vdem_text")
+POLITY_DECL = _decl(POLITY_KEY, POLITY_SCHEMA, CITATION_POLITY, "polity")
+BMR_DECL = _decl(BMR_KEY, BMR_SCHEMA, CITATION_BMR, "cow")
 
 
-def parse_bmr(path: Path | str) -> pd.DataFrame:
-    """Parse ``bmr.rda`` keeping the democracy dummy (19,775 rows, 1800-2020)."""
-    src = source_name(path)
-    raw = read_rda(path)
-    require_columns(raw, ["bmr_ccode", "bmr_country", "cown", "year", "democracy"], src)
-    out = _common(raw, src, "bmr_ccode", "bmr_country").rename(columns={"id": "bmr_ccode"})
-    out["democracy"] = int_column(raw, "democracy", src, allowed=(0, 1), nullable=True)
-    check_unique(out, ["bmr_ccode", "year"], src)
-    return BMR_SCHEMA.validate(out, source=src)
+#: parse ``vdem_simple.rda`` keeping v2x_polyarchy (27,913 rows, 1789-2024)
+parse_vdem = VDEM_DECL.parse
+#: parse ``polity5.rda`` keeping polity2 (17,574 rows, 1776-2020)
+parse_polity5 = POLITY_DECL.parse
+#: parse ``bmr.rda`` keeping the democracy dummy (19,775 rows, 1800-2020)
+parse_bmr = BMR_DECL.parse
 
 
 __all__ = [
+    "BMR_DECL",
     "BMR_SCHEMA",
     "CITATION",
+    "POLITY_DECL",
     "POLITY_SCHEMA",
+    "VDEM_DECL",
     "VDEM_SCHEMA",
     "parse_bmr",
     "parse_polity5",

@@ -7,20 +7,8 @@ MPD reports for every year (also after those states dissolved) on their old terr
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
-
+from polecon.sources._decl import Identifier, SourceDecl
 from polecon.sources._schema import Column, Schema
-from polecon.sources.cepii import (
-    check_unique,
-    code_column,
-    float_column,
-    int_column,
-    read_rda,
-    require_columns,
-    source_name,
-)
 
 CITATION = (
     'Bolt, Jutta and Jan Luiten van Zanden (2024), "Maddison style estimates of the evolution '
@@ -35,29 +23,19 @@ SCHEMA = Schema(
     description="MPD 2023: one row per (ISO3 or SUN/YUG/CSK, year).",
     key=("iso", "year"),
     columns=(
-        Column("iso", "string", "ISO3 code, or SUN/YUG/CSK", nullable=False),
+        Column("iso", "string", "ISO3 code, or SUN/YUG/CSK", nullable=False, raw="ISO",
+               pattern=r"[A-Z]{3}"),
         Column("year", "int", "year (CE)", nullable=False, min=1, max=2030),
         Column("gdppc", "float", "real GDP per capita", unit="2011 int. $ (PPP)", min=0.0),
         Column("pop", "float", "population (mid-year)", unit="thousands", min=0.0),
     ),
-)
+)  # fmt: skip
 
 
-def parse(path: Path | str) -> pd.DataFrame:
-    """Parse ``MaddisonData.rda`` (23,280 rows)."""
-    src = source_name(path)
-    raw = read_rda(path)
-    require_columns(raw, ["ISO", "year", "gdppc", "pop"], src)
-    out = pd.DataFrame(
-        {
-            "iso": code_column(raw, "ISO", src, pattern=r"[A-Z]{3}"),
-            "year": int_column(raw, "year", src, min=1, max=2030).astype("int64"),
-            "gdppc": float_column(raw, "gdppc", src, min=0.0),
-            "pop": float_column(raw, "pop", src, min=0.0),
-        }
-    )
-    check_unique(out, ["iso", "year"], src)
-    return SCHEMA.validate(out, source=src)
+DECL = SourceDecl((KEY,), SCHEMA, CITATION, identifiers=(Identifier("iso", "iso3"),))
+
+#: parse ``MaddisonData.rda`` (23,280 rows)
+parse = DECL.parse
 
 
-__all__ = ["CITATION", "KEY", "SCHEMA", "parse"]
+__all__ = ["CITATION", "DECL", "KEY", "SCHEMA", "parse"]

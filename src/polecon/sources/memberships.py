@@ -6,19 +6,8 @@ Both are read from the R originals under ``macro/original/`` (the CSVs are conve
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
-
+from polecon.sources._decl import Identifier, SourceDecl
 from polecon.sources._schema import Column, Schema
-from polecon.sources.cepii import (
-    check_unique,
-    code_column,
-    date_column,
-    read_rda,
-    require_columns,
-    source_name,
-)
 
 CITATION_GATT = (
     "World Trade Organization, 'The 128 countries that had signed GATT by 1994'; Miller, S. V., "
@@ -33,53 +22,46 @@ CITATION = "; ".join([CITATION_GATT, CITATION_EU])
 GATT_KEY = "macro/original/gatt_members.rda"
 EU_KEY = "macro/original/eustates.rda"
 
-GATT_SCHEMA = Schema(
-    name="gatt_members",
-    description="GATT contracting parties by accession date (128 parties, 1948-1994).",
-    key=("iso3c",),
-    columns=(
-        Column("country", "string", "name"),
-        Column("iso3c", "string", "ISO3 (today's code; YUG for Yugoslavia)", nullable=False),
-        Column("date", "date", "date of joining GATT", nullable=False, min=1947, max=1995),
-    ),
-)
-EU_SCHEMA = Schema(
-    name="eu_members",
-    description="EEC/EC/EU member states by accession date (EU-28; no exit dates).",
-    key=("iso2c",),
-    columns=(
-        Column("country", "string", "name"),
-        Column("iso2c", "string", "ISO alpha-2", nullable=False),
-        Column("date", "date", "accession date", nullable=False, min=1950, max=2030),
-    ),
-)
+
+def _decl(
+    key: str, name: str, description: str, code: Column, date: Column, cite: str, scheme: str
+) -> SourceDecl:
+    """A stevedata membership list: one row per member (``country``, ``code``, ``date``)."""
+    columns = (Column("country", "string", "name"), code, date)
+    schema = Schema(name=name, description=description, key=(code.name,), columns=columns)
+    return SourceDecl((key,), schema, cite, identifiers=(Identifier(code.name, scheme),))
 
 
-def _parse(path: Path | str, code: str, pattern: str, schema: Schema) -> pd.DataFrame:
-    src = source_name(path)
-    raw = read_rda(path)
-    require_columns(raw, ["country", code, "date"], src)
-    out = pd.DataFrame(
-        {
-            "country": code_column(raw, "country", src, nullable=True),
-            code: code_column(raw, code, src, pattern=pattern),
-            "date": date_column(
-                raw.assign(date=raw["date"].astype("string")), "date", src, nullable=False
-            ),
-        }
-    )
-    check_unique(out, [code], src)
-    return schema.validate(out, source=src)
+GATT_DECL = _decl(
+    GATT_KEY, "gatt_members",
+    "GATT contracting parties by accession date (128 parties, 1948-1994).",
+    Column("iso3c", "string", "ISO3 (today's code; YUG for Yugoslavia)", nullable=False,
+           pattern=r"[A-Z]{3}"),
+    Column("date", "date", "date of joining GATT", nullable=False, min=1947, max=1995),
+    CITATION_GATT, "iso3",
+)  # fmt: skip
+EU_DECL = _decl(
+    EU_KEY, "eu_members",
+    "EEC/EC/EU member states by accession date (EU-28; no exit dates).",
+    Column("iso2c", "string", "ISO alpha-2", nullable=False, pattern=r"[A-Z]{2}"),
+    Column("date", "date", "accession date", nullable=False, min=1950, max=2030),
+    CITATION_EU, "iso2",
+)  # fmt: skip
+GATT_SCHEMA = GATT_DECL.schema
+EU_SCHEMA = EU_DECL.schema
+
+#: parse ``gatt_members.rda``: one row per contracting party (128 rows)
+parse_gatt = GATT_DECL.parse
+#: parse ``eustates.rda``: one row per member state (28 rows)
+parse_eu = EU_DECL.parse
 
 
-def parse_gatt(path: Path | str) -> pd.DataFrame:
-    """Parse ``gatt_members.rda``: one row per contracting party (128 rows)."""
-    return _parse(path, "iso3c", r"[A-Z]{3}", GATT_SCHEMA)
-
-
-def parse_eu(path: Path | str) -> pd.DataFrame:
-    """Parse ``eustates.rda``: one row per member state (28 rows)."""
-    return _parse(path, "iso2c", r"[A-Z]{2}", EU_SCHEMA)
-
-
-__all__ = ["CITATION", "EU_SCHEMA", "GATT_SCHEMA", "parse_eu", "parse_gatt"]
+__all__ = [
+    "CITATION",
+    "EU_DECL",
+    "EU_SCHEMA",
+    "GATT_DECL",
+    "GATT_SCHEMA",
+    "parse_eu",
+    "parse_gatt",
+]

@@ -6,20 +6,8 @@ Balanced frame of 183 countries x 1950-2019; many early cells are missing (NaN).
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
-
+from polecon.sources._decl import Identifier, SourceDecl
 from polecon.sources._schema import Column, Schema
-from polecon.sources.cepii import (
-    check_unique,
-    code_column,
-    float_column,
-    int_column,
-    read_rda,
-    require_columns,
-    source_name,
-)
 
 CITATION = (
     'Feenstra, Robert C., Robert Inklaar and Marcel P. Timmer (2015), "The Next Generation of '
@@ -34,7 +22,7 @@ SCHEMA = Schema(
     description="PWT 10.01: one row per (ISO3, year), 1950-2019.",
     key=("isocode", "year"),
     columns=(
-        Column("isocode", "string", "ISO3 code", nullable=False),
+        Column("isocode", "string", "ISO3 code", nullable=False, pattern=r"[A-Z]{3}"),
         Column("year", "int", "year", nullable=False, min=1950, max=2030),
         Column("rgdpe", "float", "expenditure-side real GDP at chained PPPs",
                unit="million 2017 US$", min=0.0),
@@ -45,22 +33,10 @@ SCHEMA = Schema(
 )  # fmt: skip
 
 
-def parse(path: Path | str) -> pd.DataFrame:
-    """Parse ``pwt10.01.rda`` keeping isocode, year, rgdpe, rgdpo, pop (12,810 rows)."""
-    src = source_name(path)
-    raw = read_rda(path)
-    require_columns(raw, ["isocode", "year", "rgdpe", "rgdpo", "pop"], src)
-    out = pd.DataFrame(
-        {
-            "isocode": code_column(raw, "isocode", src, pattern=r"[A-Z]{3}"),
-            "year": int_column(raw, "year", src, min=1950, max=2030).astype("int64"),
-            "rgdpe": float_column(raw, "rgdpe", src, min=0.0),
-            "rgdpo": float_column(raw, "rgdpo", src, min=0.0),
-            "pop": float_column(raw, "pop", src, min=0.0),
-        }
-    )
-    check_unique(out, ["isocode", "year"], src)
-    return SCHEMA.validate(out, source=src)
+DECL = SourceDecl((KEY,), SCHEMA, CITATION, identifiers=(Identifier("isocode", "iso3"),))
+
+#: parse ``pwt10.01.rda`` keeping isocode, year, rgdpe, rgdpo, pop (12,810 rows)
+parse = DECL.parse
 
 
-__all__ = ["CITATION", "KEY", "SCHEMA", "parse"]
+__all__ = ["CITATION", "DECL", "KEY", "SCHEMA", "parse"]

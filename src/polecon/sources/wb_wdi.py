@@ -14,16 +14,9 @@ from typing import Literal
 
 import pandas as pd
 
+from polecon.sources._decl import Identifier, SourceDecl, parse_source
+from polecon.sources._readers import ReadOptions
 from polecon.sources._schema import Column, Schema
-from polecon.sources.cepii import (
-    check_unique,
-    code_column,
-    float_column,
-    int_column,
-    read_csv,
-    require_columns,
-    source_name,
-)
 
 CITATION = (
     "World Bank, World Development Indicators: NY.GDP.MKTP.CD (GDP, current US$) and "
@@ -44,13 +37,22 @@ def schema(indicator: Literal["gdp", "pop"]) -> Schema:
         description=f"World Bank WDI {indicator}, long format (economies and aggregates).",
         key=("wb_code", "year"),
         columns=(
-            Column("wb_code", "string", "World Bank code (ISO3 for economies)", nullable=False),
-            Column("wb_name", "string", "World Bank name"),
-            Column("year", "int", "year", nullable=False, min=1900, max=2100),
+            Column("wb_code", "string", "World Bank code (ISO3 for economies)", nullable=False,
+                   raw="Country Code", pattern=r"[A-Z0-9]{3}"),
+            Column("wb_name", "string", "World Bank name", raw="Country Name"),
+            Column("year", "int", "year", nullable=False, min=1900, max=2100, raw="Year"),
             Column("value", "float", f"WDI {indicator}", unit=UNITS[indicator], nullable=False,
-                   min=0.0),
+                   min=0.0, raw="Value"),
         ),
     )  # fmt: skip
+
+
+def decl(indicator: Literal["gdp", "pop"]) -> SourceDecl:
+    """Declaration of the datahub CSV of ``indicator`` (``Country Name, Country Code, Year,
+    Value``; text read as is, only empty cells missing)."""
+    key = GDP_KEY if indicator == "gdp" else POP_KEY
+    ids = (Identifier("wb_code", "wb"),)
+    return SourceDecl((key,), schema(indicator), CITATION, ReadOptions("csv", na_values=("",)), ids)
 
 
 def parse(path: Path | str, indicator: Literal["gdp", "pop"] = "gdp") -> pd.DataFrame:
@@ -60,19 +62,7 @@ def parse(path: Path | str, indicator: Literal["gdp", "pop"] = "gdp") -> pd.Data
     """
     if indicator not in UNITS:
         raise ValueError(f"indicator must be one of {sorted(UNITS)}, got {indicator!r}")
-    src = source_name(path)
-    raw = read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    require_columns(raw, ["Country Name", "Country Code", "Year", "Value"], src)
-    out = pd.DataFrame(
-        {
-            "wb_code": code_column(raw, "Country Code", src, pattern=r"[A-Z0-9]{3}"),
-            "wb_name": code_column(raw, "Country Name", src, nullable=True),
-            "year": int_column(raw, "Year", src, min=1900, max=2100).astype("int64"),
-            "value": float_column(raw, "Value", src, min=0.0, nullable=False),
-        }
-    )
-    check_unique(out, ["wb_code", "year"], src)
-    return schema(indicator).validate(out, source=src)
+    return parse_source(decl(indicator), path)
 
 
-__all__ = ["CITATION", "GDP_KEY", "POP_KEY", "parse", "schema"]
+__all__ = ["CITATION", "GDP_KEY", "POP_KEY", "decl", "parse", "schema"]
