@@ -3,9 +3,9 @@
 :func:`read_raw` reads R data (``.rda``/``.rds``, pyreadr), Stata (``.dta``), CSV (encoding,
 separator, missing-value markers) and Excel (one sheet) files as :class:`ReadOptions` say.
 A corrupt, truncated or unreadable file raises :class:`SourceError` labelled the one way raw
-files are labelled in errors (:func:`polecon.sources.cepii.source_name`, ``folder/file``),
-never a raw library traceback. The R and CSV readers are the shared helpers of
-:mod:`polecon.sources.cepii`; only the CSV separator is added here.
+files are labelled in errors (:func:`source_name`, ``folder/file``),
+never a raw library traceback. :mod:`polecon.sources.cepii` re-exports the low-level readers
+(``source_name``, ``read_rda``, ``read_csv``) under their old names.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Literal
 import pandas as pd
 
 from polecon.sources._schema import SourceError
-from polecon.sources.cepii import read_rda, source_name
 
 Kind = Literal["rda", "rds", "dta", "csv", "xls", "xlsx"]
 KINDS: tuple[str, ...] = ("rda", "rds", "dta", "csv", "xls", "xlsx")
@@ -47,6 +46,34 @@ class ReadOptions:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown raw file kind {self.kind!r}; known: {list(KINDS)}")
+
+
+def source_name(path: Path | str) -> str:
+    """Short name of a raw file for error messages (``folder/file``)."""
+    parts = Path(path).parts
+    return "/".join(parts[-3:]) if parts[-2:-1] == ("original",) else "/".join(parts[-2:])
+
+
+def read_rda(path: Path | str, obj: str | None = None) -> pd.DataFrame:
+    """Read one object of an R ``.rda`` file with pyreadr; errors become SourceError."""
+    import pyreadr
+
+    src = source_name(path)
+    try:
+        res = pyreadr.read_r(str(path))
+    except Exception as exc:  # pyreadr raises several private error types
+        raise SourceError(
+            src, f"cannot read R data file ({type(exc).__name__}: {exc}); truncated or corrupt?"
+        ) from None
+    if not res:
+        raise SourceError(src, "R data file holds no data frame")
+    if obj is not None:
+        if obj not in res:
+            raise SourceError(src, f"object {obj!r} not found; objects: {list(res)}")
+        df = res[obj]
+    else:
+        df = next(iter(res.values()))
+    return df.reset_index(drop=True)
 
 
 def read_csv(

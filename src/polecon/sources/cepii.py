@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from polecon.sources._readers import read_csv, read_rda, source_name  # noqa: F401 (re-exported)
 from polecon.sources._schema import Column, Schema, SourceError
 
 CITATION = (
@@ -32,63 +33,6 @@ GEO_KEY = "geo/original/cepii_geo_cepii.xls"
 # ---------------------------------------------------------------------------
 # shared helpers
 # ---------------------------------------------------------------------------
-
-
-def source_name(path: Path | str) -> str:
-    """Short name of a raw file for error messages (``folder/file``)."""
-    parts = Path(path).parts
-    return "/".join(parts[-3:]) if parts[-2:-1] == ("original",) else "/".join(parts[-2:])
-
-
-def read_rda(path: Path | str, obj: str | None = None) -> pd.DataFrame:
-    """Read one object of an R ``.rda`` file with pyreadr; errors become SourceError."""
-    import pyreadr
-
-    src = source_name(path)
-    try:
-        res = pyreadr.read_r(str(path))
-    except Exception as exc:  # pyreadr raises several private error types
-        raise SourceError(
-            src, f"cannot read R data file ({type(exc).__name__}: {exc}); truncated or corrupt?"
-        ) from None
-    if not res:
-        raise SourceError(src, "R data file holds no data frame")
-    if obj is not None:
-        if obj not in res:
-            raise SourceError(src, f"object {obj!r} not found; objects: {list(res)}")
-        df = res[obj]
-    else:
-        df = next(iter(res.values()))
-    return df.reset_index(drop=True)
-
-
-def read_csv(path: Path | str, *, encoding: str = "utf-8", **kwargs: object) -> pd.DataFrame:
-    """Read a comma-separated file with pandas; errors become SourceError.
-
-    Every data row must have as many fields as the header: pandas silently pads short rows
-    with NaN, which is how a truncated file usually looks, so short rows are reported
-    (0-based data-row positions).
-    """
-    import csv
-
-    src = source_name(path)
-    try:
-        with open(path, encoding=encoding, newline="") as fh:
-            rows = csv.reader(fh)
-            header = next(rows, None)
-            if header is None:
-                raise SourceError(src, "empty file")
-            short = [i for i, r in enumerate(rows) if r and len(r) != len(header)]
-        if short:
-            raise SourceError(
-                src,
-                f"rows with a field count other than the header's {len(header)} "
-                "(truncated or corrupt file?)",
-                rows=short,
-            )
-        return pd.read_csv(path, encoding=encoding, **kwargs)  # type: ignore[call-overload]
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
-        raise SourceError(src, f"cannot parse CSV ({type(exc).__name__}: {exc})") from None
 
 
 def require_columns(df: pd.DataFrame, columns: Sequence[str], source: str) -> None:
