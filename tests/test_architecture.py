@@ -243,8 +243,8 @@ def test_the_graph_reads_module_and_function_level_imports(graph):
     assert len(graph) > 100
     # module level: blocs maps EU member codes with the crosswalk
     assert "polecon.countries.crosswalk" in graph["polecon.countries.blocs"]
-    # function level: map_countries imports polecon.countries inside the function
-    assert "polecon.countries" in graph["polecon.sources.agreements.schema"]
+    # function level: canonical_codes imports polecon.countries inside the function
+    assert "polecon.countries" in graph["polecon.sources._common"]
     # ``from polecon.sources.agreements import desta`` names a module: the edge is to it
     assert "polecon.sources.agreements.desta" in graph["polecon.sources.agreements.build"]
 

@@ -41,7 +41,7 @@ import pandas as pd
 
 from polecon.sources import cepii, coldat
 from polecon.sources._base import BuildLog, register_table
-from polecon.sources._common import canonical_codes
+from polecon.sources._common import codes_of
 from polecon.sources._schema import Column, Schema, SourceError
 
 CITATION = " | ".join([cepii.CITATION, coldat.CITATION])
@@ -103,12 +103,6 @@ SCHEMA = Schema(
 # ---------------------------------------------------------------------------
 
 
-def _to_canonical(
-    values: pd.Series, scheme: str, source: str, years: pd.Series | None = None
-) -> pd.Series:
-    return canonical_codes(values, scheme, source=source, column=str(values.name), years=years)
-
-
 # ---------------------------------------------------------------------------
 # gravity_pairs
 # ---------------------------------------------------------------------------
@@ -118,7 +112,7 @@ def _cepii_pairs(path: Path, log: BuildLog, proxies: dict[str, tuple[str, ...]])
     src = cepii.source_name(path)
     d = cepii.parse(path)
     codes = pd.Series(sorted(set(d["iso_o"]) | set(d["iso_d"])), name="iso_o")
-    canon = _to_canonical(codes, "cepii_iso3", src)
+    canon = codes_of(codes, "cepii_iso3", src)
     cmap = dict(zip(codes, canon, strict=True))
     unmapped = sorted(c for c, v in cmap.items() if pd.isna(v))
     if unmapped:
@@ -164,7 +158,7 @@ def _coldat_ties(path: Path, log: BuildLog) -> tuple[pd.DataFrame, set[str], set
     src = cepii.source_name(path)
     c = coldat.parse(path)
     names = pd.Series(sorted(set(c["country"])), name="country")
-    canon = _to_canonical(names, "name", src)
+    canon = codes_of(names, "name", src)
     nmap = dict(zip(names, canon, strict=True))
     vals = pd.Series(list(nmap.values()))
     if vals.isna().any():

@@ -31,18 +31,12 @@ import pandas as pd
 
 from polecon.sources import cepii, cow_geo, cow_igo
 from polecon.sources._base import BuildLog, register_table
-from polecon.sources._common import canonical_codes
+from polecon.sources._common import codes_of
 from polecon.sources._schema import Column, Schema, SourceError
 
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
-
-
-def _to_canonical(
-    values: pd.Series, scheme: str, source: str, years: pd.Series | None = None
-) -> pd.Series:
-    return canonical_codes(values, scheme, source=source, column=str(values.name), years=years)
 
 
 def _map_cow_pair_years(
@@ -60,8 +54,8 @@ def _map_cow_pair_years(
     from polecon.countries.crosswalk import cow_system_spells
 
     years = df[year_col]
-    i = _to_canonical(df["ccode1"].rename("ccode1"), "cow", source, years)
-    j = _to_canonical(df["ccode2"].rename("ccode2"), "cow", source, years)
+    i = codes_of(df["ccode1"].rename("ccode1"), "cow", source, years)
+    j = codes_of(df["ccode2"].rename("ccode2"), "cow", source, years)
     out = df.assign(i=i.to_numpy(), j=j.to_numpy())
     na = out["i"].isna() | out["j"].isna()
     if na.any():
@@ -249,7 +243,7 @@ def build_capitals(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
     for system, key in (("cow", cow_geo.COW_CAPITALS_KEY), ("gw", cow_geo.GW_CAPITALS_KEY)):
         src = cepii.source_name(raw[key])
         cap = cow_geo.parse_capitals(raw[key])
-        code = _to_canonical(cap["code"].rename("code"), system, src, cap["stdate"].dt.year)
+        code = codes_of(cap["code"].rename("code"), system, src, cap["stdate"].dt.year)
         cap = cap.assign(system=system, scode=cap["code"], code=code)
         na = cap["code"].isna()
         if na.any():

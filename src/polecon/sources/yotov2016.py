@@ -20,13 +20,13 @@ in km; the other columns are 0/1 indicators.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
+from polecon.sources._common import canonical_codes
 from polecon.sources._schema import Column, Schema, SourceError
 
 __all__ = [
@@ -219,19 +219,7 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def _canonical(values: pd.Series, *, source: str, column: str) -> pd.Series:
-    from polecon.countries import UnmappedCountryError, to_canonical
-
-    try:
-        out = to_canonical(values, "cepii_iso3", source=source)
-    except UnmappedCountryError as exc:
-        labels = {re.sub(r" in \d{4}$", "", str(v)).strip().upper() for v, _ in exc.unmapped}
-        bad = values.astype(str).str.strip().str.upper().isin(labels)
-        raise SourceError(
-            source,
-            f"unknown country code(s): {exc.unmapped}",
-            column=column,
-            rows=values.index[bad.to_numpy()],
-        ) from exc
+    out = canonical_codes(values, "cepii_iso3", source=source, column=column)
     if out.isna().any():
         raise SourceError(
             source,

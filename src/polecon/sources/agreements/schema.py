@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from polecon.sources._common import canonical_codes
+from polecon.sources._readers import source_name
 from polecon.sources._schema import Column, Schema, SourceError
 
 TYPES = ("bit", "tip", "bfta", "pta", "blma")
@@ -183,9 +185,8 @@ CITATION = (
 
 
 def source_label(path: Path | str) -> str:
-    """Short name of a raw file for messages (``folder/file``)."""
-    parts = Path(path).parts
-    return "/".join(parts[-2:])
+    """Short name of a raw file for messages: :func:`polecon.sources._readers.source_name`."""
+    return source_name(path)
 
 
 def require_columns(df: pd.DataFrame, columns: Sequence[str], source: str) -> None:
@@ -237,25 +238,9 @@ def finalize(df: pd.DataFrame, schema: Schema, source: str) -> pd.DataFrame:
 def map_countries(
     values: pd.Series, scheme: str, source: str, column: str, rows: pd.Series | None = None
 ) -> pd.Series:
-    """``polecon.countries.to_canonical`` with errors turned into :class:`SourceError`.
-
-    ``rows`` gives the source row label of each value (for the message); defaults to the index.
-    """
-    from polecon.countries import UnmappedCountryError, to_canonical
-
-    try:
-        return to_canonical(values, scheme, source=source)
-    except UnmappedCountryError as exc:
-        bad = {v for v, _ in exc.unmapped}
-        norm = values.astype("string").str.strip()
-        hit = norm.isin(bad).fillna(False).to_numpy(dtype=bool)
-        where = (rows if rows is not None else pd.Series(values.index, index=values.index))[hit]
-        raise SourceError(
-            source,
-            f"unknown country identifier(s) {sorted(bad)[:10]} (scheme {scheme!r})",
-            column=column,
-            rows=sorted(set(where.tolist()), key=str),
-        ) from None
+    """:func:`polecon.sources._common.canonical_codes` (``rows``: the source row label of each
+    value, for the message; default the index)."""
+    return canonical_codes(values, scheme, source=source, column=column, rows=rows)
 
 
 __all__ = [
