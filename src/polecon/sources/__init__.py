@@ -12,15 +12,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from polecon.sources._base import (
-    TABLE_MODULES,
     BuildLog,
     available_tables,
     build_log,
     load,
     register_table,
+    table_modules,
     table_spec,
 )
 from polecon.sources._schema import Column, Schema, SchemaError, SourceError
+
+
+def __getattr__(name: str) -> object:
+    if name == "TABLE_MODULES":  # discovered from the declarations (polecon.sources._base)
+        return table_modules()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def replicate_stage(reports_dir: Path) -> str:
@@ -43,5 +49,6 @@ __all__ = [
     "load",
     "register_table",
     "replicate_stage",
+    "table_modules",
     "table_spec",
 ]

@@ -24,7 +24,7 @@ Modules (the dependency runs one way: schema <- parsers <- build):
 - :mod:`.unctad`, :mod:`.desta`, :mod:`.chilton_woda`: one parser per source (Chilton-Woda
   also registers the ``blma_provisions`` table);
 - :mod:`.build`: registers the ``agreements`` table and combines the parsers' rows
-  (``polecon.load("agreements")`` imports it through ``TABLE_MODULES``).
+  (``polecon.load("agreements")`` finds it by importing the source modules).
 
 This package re-exports the names of :mod:`.schema` only: importing it (as ``wto_rta`` does for
 the pair helpers) does not import the parsers.
