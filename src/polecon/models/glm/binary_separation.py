@@ -132,10 +132,12 @@ def _column_check(y: np.ndarray, X: np.ndarray | None, active: np.ndarray) -> np
         return flag
     k = X.shape[1]
     lo, hi = np.full(k, np.inf), np.full(k, -np.inf)
-    idx = np.flatnonzero(active)
+    every = bool(active.all())  # then contiguous slices, not gathered rows
+    idx = np.arange(0) if every else np.flatnonzero(active)
+    n_act = y.shape[0] if every else idx.size
     step = 1 << 15
-    for a in range(0, idx.size, step):
-        rows = idx[a : a + step]
+    for a in range(0, n_act, step):
+        rows = slice(a, a + step) if every else idx[a : a + step]
         xc = X[rows]
         v = xc * np.where(y[rows] > 0, 1.0, -1.0)[:, None]
         nz = xc != 0
