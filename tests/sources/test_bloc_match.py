@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from polecon import registry
-from polecon.sources.agreements import desta
+from polecon.sources.agreements import _desta_parties, desta
 
 pytestmark = pytest.mark.realdata
 
@@ -33,7 +33,8 @@ def groups(monkeypatch_module: pytest.MonkeyPatch) -> tuple[pd.DataFrame, list]:
         calls.append((frozenset(codes), year, bloc, j))
         return bloc, j
 
-    monkeypatch_module.setattr(desta, "bloc_jaccard", spy)
+    # count_parties (re-exported by desta) looks bloc_jaccard up in the module that defines it
+    monkeypatch_module.setattr(_desta_parties, "bloc_jaccard", spy)
     path = registry.fetch(LIST)
     lst = desta.read_desta_csv(path, desta.LIST_COLUMNS)
     parties = desta.count_parties(lst, "list")

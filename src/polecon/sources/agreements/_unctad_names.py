@@ -1,0 +1,174 @@
+"""Reading and party names of the UNCTAD IIA Navigator files.
+
+The raw-file readers (``.rda`` / ``.dta``, dates, text columns) and the party-name rules
+(``split_title``, ``split_parties``, ``bloc_code``, BLEU) stated in the docstring of
+:mod:`polecon.sources.agreements.unctad`, which imports them back; split out of that module
+unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from polecon.sources._schema import SourceError
+from polecon.sources.agreements.schema import (
+    source_label,
+)
+
+YEAR_MIN, YEAR_MAX = 1900, 2030  # plausible treaty dates; others are typos
+
+BLEU_NAMES = frozenset({"bleu (belgium-luxembourg economic union)", "belgium/luxembourg", "bleu"})
+
+# Name fragments that continue the previous comma-separated token in UNCTAD ``parties``
+# ("Korea, Republic of", "Hong Kong, China SAR", "ACP (African, Caribbean and Pacific ...)").
+_CONTINUATION = re.compile(r"^(?:.* of(?: the)?|China SAR|[^(]*\))$")
+
+# UNCTAD group parties of TIPs -> bloc code (besides the "ABC (Long name)" pattern).
+UNCTAD_BLOCS = {
+    "eu (european union)": "EU",
+    "european union": "EU",
+    "efta (european free trade association)": "EFTA",
+    "eurasian economic union": "EAEU",
+    "energy charter treaty members": "ECT",
+    "oic investment agreement members": "OIC",
+    "league of arab states": "LAS",
+}
+_BLOC_PATTERN = re.compile(r"^([A-Z]{2,}) \(.+\)$")  # "ASEAN (Association of ...)"
+_TITLE_TAIL = re.compile(r"\s*(?:BIT)?\s*(?:\(\d{4}\))?\s*$")
+
+
+# ---------------------------------------------------------------------------
+# reading
+# ---------------------------------------------------------------------------
+
+
+def _read_rda(path: Path) -> pd.DataFrame:
+    import pyreadr
+
+    src = source_label(path)
+    try:
+        res = pyreadr.read_r(str(path))
+    except Exception as exc:  # pyreadr raises private error types
+        raise SourceError(
+            src, f"cannot read R data file ({type(exc).__name__}: {exc}); truncated or corrupt?"
+        ) from None
+    if "bits_raw" in res:
+        df = res["bits_raw"]
+    elif len(res) == 1:
+        df = next(iter(res.values()))
+    else:
+        raise SourceError(src, f"expected the object 'bits_raw'; objects: {list(res)}")
+    return df.reset_index(drop=True)
+
+
+def _read_dta(path: Path) -> pd.DataFrame:
+    src = source_label(path)
+    try:
+        return pd.read_stata(path)
+    except Exception as exc:  # pandas' Stata reader raises ValueError, struct.error, ...
+        raise SourceError(
+            src, f"cannot read Stata file ({type(exc).__name__}: {exc}); truncated or corrupt?"
+        ) from None
+
+
+def _dates(df: pd.DataFrame, column: str, src: str, fmt: str | None = None) -> pd.Series:
+    """Parse a date column; a present value that does not parse raises SourceError."""
+    raw = df[column]
+    present = raw.notna()
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+        text = raw.map(lambda v: v.strip() if isinstance(v, str) else v)
+        present = text.notna() & (text != "")
+        raw = text.where(present)
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        out = pd.to_datetime(raw)
+    else:
+        try:
+            out = pd.to_datetime(raw, format=fmt or "mixed", errors="coerce")
+        except (TypeError, ValueError):
+            out = pd.Series(pd.NaT, index=raw.index)
+    bad = present & out.isna()
+    if bad.any():
+        raise SourceError(
+            src,
+            f"values that are not dates (e.g. {raw[bad].head(3).tolist()})",
+            column=column,
+            rows=df.index[bad.to_numpy()].tolist(),
+        )
+    year = out.dt.year
+    odd = ((year < YEAR_MIN) | (year > YEAR_MAX)).fillna(False).to_numpy(dtype=bool)
+    if odd.any():
+        raise SourceError(
+            src,
+            f"dates outside {YEAR_MIN}-{YEAR_MAX} (e.g. {out[odd].head(3).dt.date.tolist()})",
+            column=column,
+            rows=df.index[odd].tolist(),
+        )
+    return out.astype("datetime64[ms]")
+
+
+def _strings(df: pd.DataFrame, column: str, src: str) -> pd.Series:
+    s = df[column]
+    non_str = s.notna() & ~s.map(lambda v: isinstance(v, str))
+    if non_str.any():
+        raise SourceError(
+            src,
+            f"expected text, found {s[non_str].head(3).tolist()}",
+            column=column,
+            rows=df.index[non_str.to_numpy()].tolist(),
+        )
+    return s.astype("string").str.strip()
+
+
+# ---------------------------------------------------------------------------
+# party names
+# ---------------------------------------------------------------------------
+
+
+def split_title(title: str) -> list[str]:
+    """Party names of a BIT short title (``"Japan - Zambia BIT (2025)"`` -> Japan, Zambia)."""
+    core = _TITLE_TAIL.sub("", title).strip()
+    if " - " in core:
+        return [p.strip() for p in core.split(" - ")]
+    if core.count("-") == 1:  # the 3 titles written without spaces, e.g. China-Tajikistan
+        return [p.strip() for p in core.split("-")]
+    return [core]
+
+
+def split_parties(text: str) -> list[str]:
+    """Split UNCTAD ``parties`` on ", ", re-joining fragments such as ``Republic of``."""
+    out: list[str] = []
+    for tok in text.split(", "):
+        tok = tok.strip()
+        if out and _CONTINUATION.match(tok):
+            out[-1] = f"{out[-1]}, {tok}"
+        elif tok:
+            out.append(tok)
+    return out
+
+
+def bloc_code(name: str) -> str | None:
+    """Bloc code of an UNCTAD group party (``"ASEAN (Association of ...)"`` -> ASEAN), else None."""
+    key = re.sub(r"\s+", " ", name).strip()
+    if key.casefold() in UNCTAD_BLOCS:
+        return UNCTAD_BLOCS[key.casefold()]
+    m = _BLOC_PATTERN.match(key)
+    return m.group(1) if m else None
+
+
+def _is_bleu(names: pd.Series) -> pd.Series:
+    norm = names.astype("string").str.strip().str.casefold()
+    return norm.isin(list(BLEU_NAMES)).fillna(False)
+
+
+def _parties_country(parties: pd.Series) -> pd.Series:
+    """For BLEU-titled rows: BEL/LUX if ``parties`` names only one of them, else 'BLEU'."""
+    has_bleu = parties.str.contains("BLEU", regex=False).fillna(False)
+    bel = parties.str.contains("Belgium", regex=False).fillna(False) & ~has_bleu
+    lux = parties.str.contains("Luxembourg", regex=False).fillna(False) & ~has_bleu
+    out = pd.Series("BLEU", index=parties.index, dtype="string")
+    out[bel & ~lux] = "BEL"
+    out[lux & ~bel] = "LUX"
+    return out
