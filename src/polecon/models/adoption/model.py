@@ -71,7 +71,7 @@ def _prepare(
             f"covariate {c!r} is constant ({sub[c].iloc[0]!r}) in the {label} after "
             "dropping incomplete rows: drop it from the model"
         )
-    bad = perfect_predictors(sub, terms, depvar)
+    bad = perfect_predictors(sub, terms, depvar, x)
     if bad:
         raise ValueError(
             f"perfect prediction in the {label}: {bad} (a value of the binary covariate with no "
@@ -81,12 +81,16 @@ def _prepare(
     return sub, dropped
 
 
-def perfect_predictors(sub: pd.DataFrame, terms: Sequence[str], depvar: str) -> dict[str, str]:
-    """Two-valued covariates one of whose values has an outcome that never varies."""
+def perfect_predictors(
+    sub: pd.DataFrame, terms: Sequence[str], depvar: str, x: np.ndarray | None = None
+) -> dict[str, str]:
+    """Two-valued covariates one of whose values has an outcome that never varies (``x``:
+    ``sub[terms]`` as floats, when the caller has it already)."""
     out: dict[str, str] = {}
     if not len(terms):
         return out
-    x = sub[list(terms)].to_numpy(dtype=np.float64)
+    if x is None:
+        x = sub[list(terms)].to_numpy(dtype=np.float64)
     lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
     two = (lo != hi) & np.all((x == lo) | (x == hi) | np.isnan(x), axis=0)
     for c in [t for t, b in zip(terms, two, strict=True) if b]:
