@@ -33,8 +33,9 @@ def simulate(seed: int = 0, n_pairs: int = 120, years: int = 12) -> dict[str, pd
     return out
 
 
-def statsmodels_stacked(sets: dict[str, pd.DataFrame]) -> tuple[pd.Series, pd.Series]:
-    """A direct dense stacked fit: every term and year dummy interacted with type."""
+def stacked_design(sets: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The dense stacked design: every term and year dummy interacted with type, plus the
+    outcome ``event`` and the ``pair`` labels."""
     cols = []
     for t, df in sets.items():
         d = pd.DataFrame(index=df.index)
@@ -43,7 +44,12 @@ def statsmodels_stacked(sets: dict[str, pd.DataFrame]) -> tuple[pd.Series, pd.Se
         for y in sorted(df["year"].unique()):
             d[f"fe_{t}_{y}"] = (df["year"] == y).astype(float)
         cols.append(d.assign(event=df["event"], pair=df["pair"]))
-    big = pd.concat(cols, ignore_index=True).fillna(0.0)
+    return pd.concat(cols, ignore_index=True).fillna(0.0)
+
+
+def statsmodels_stacked(sets: dict[str, pd.DataFrame]) -> tuple[pd.Series, pd.Series]:
+    """A direct dense stacked fit with statsmodels' Logit, clustered by pair."""
+    big = stacked_design(sets)
     x = big.drop(columns=["event", "pair"])
     groups = pd.factorize(big["pair"])[0]
     res = sm.Logit(big["event"], x).fit(
@@ -188,15 +194,7 @@ def test_cloglog_suest_equals_joint_and_statsmodels_scores() -> None:
     # difference 1.9e-6 in one coefficient)
     pd.testing.assert_series_equal(a.params, b.params, rtol=0, atol=1e-5)
     pd.testing.assert_frame_equal(a.vcov, b.vcov, rtol=1e-4, atol=1e-12)
-    cols = []
-    for t, df in sets.items():
-        d = pd.DataFrame(index=df.index)
-        for c in ("x1", "x2"):
-            d[f"{c}:{t}"] = df[c]
-        for y in sorted(df["year"].unique()):
-            d[f"fe_{t}_{y}"] = (df["year"] == y).astype(float)
-        cols.append(d.assign(event=df["event"]))
-    big = pd.concat(cols, ignore_index=True).fillna(0.0)
+    big = stacked_design(sets).drop(columns="pair")
     fam = sm.families.Binomial(link=sm.families.links.CLogLog())
     ref = sm.GLM(big["event"], big.drop(columns="event"), family=fam).fit(tol=1e-12)
     names = [f"{c}:{t}" for t in sets for c in ("x1", "x2")]

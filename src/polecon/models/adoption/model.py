@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import scipy.linalg
 
+from polecon.models._core import covariance as cov
 from polecon.models.adoption.results import AdoptionResults
 from polecon.models.adoption.specs import SPECS, TIME_CUBIC
 from polecon.models.glm.families import CLogLog, Logit
@@ -318,7 +319,8 @@ def _suest(
     g = len(s)
     bread = scipy.linalg.block_diag(*breads)
     factor = g / (g - 1) * (n - 1) / (n - k_all)
-    v = factor * bread @ (s.T @ s) @ bread
+    # rows of s are already summed by pair: one cluster per row
+    v = cov.sandwich("CRV1", bread, s, [(np.arange(g), g)], factor, psd_fix=False)
     vcov = pd.DataFrame(v, index=beta.index, columns=beta.index)
     return {"params": beta, "vcov": vcov, "loglik": loglik, "n_clusters": g}, used
 

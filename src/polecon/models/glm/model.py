@@ -286,9 +286,7 @@ def _cluster_scores(
     if vspec.kind != "CRV1" or len(md.clusters) != 1:
         raise ValueError("keep_scores needs standard errors clustered in one dimension")
     c = md.clusters[0]
-    sums = np.empty((c.size, xt.shape[1]))
-    for j in range(xt.shape[1]):
-        sums[:, j] = np.bincount(c.codes, weights=xt[:, j] * resid_w, minlength=c.size)
+    sums = K.cluster_xw_sums(xt, np.ascontiguousarray(resid_w), c.codes, c.size)
     return {
         "_cluster_scores": pd.DataFrame(sums, index=c.levels, columns=xnames),
         "_bread": bread,
