@@ -29,6 +29,17 @@ def test_the_package_reads_its_data_through_polecon_datasets():
         assert (_paths.DATASETS_DIR / rel).read_bytes() == (ROOT / "datasets" / rel).read_bytes()
 
 
+def test_only_the_path_modules_use_the_checkout_root():
+    """``REPO_ROOT`` exists only in a clone: a data path built from it is missing in a wheel."""
+    allowed = {"_paths.py", "registry.py"}  # registry: the checkout-only mirrors.txt
+    users = sorted(
+        str(p.relative_to(_paths.PACKAGE_ROOT))
+        for p in _paths.PACKAGE_ROOT.rglob("*.py")
+        if p.name not in allowed and "REPO_ROOT" in p.read_text(encoding="utf-8")
+    )
+    assert users == []
+
+
 def test_mirror_from_polecon_mirror_alone(monkeypatch, tmp_path):
     monkeypatch.setattr(registry, "MIRRORS_FILE", tmp_path / "absent.txt")  # as in a wheel
     monkeypatch.setenv("POLECON_MIRROR", str(tmp_path))

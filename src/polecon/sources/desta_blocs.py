@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from polecon.registry import REPO_ROOT
+from polecon._paths import DATASETS_DIR
 from polecon.sources._common import canonical_codes
 from polecon.sources._schema import SourceError
 from polecon.sources._tables import read_table
@@ -35,7 +35,7 @@ for _bloc, _family, _ in read_table(
     "desta_bloc_families.csv", ("bloc", "family", "reason")
 ).itertuples(index=False):
     FAMILIES[_bloc] = (*FAMILIES.get(_bloc, ()), int(_family))
-CORRECTIONS = REPO_ROOT / "datasets" / "countries" / "desta_bloc_corrections.csv"
+CORRECTIONS = DATASETS_DIR / "countries" / "desta_bloc_corrections.csv"  # shipped in the wheel
 CORRECTION_COLUMNS = ("bloc", "member", "event", "year", "source", "reason", "reviewed_by")
 
 
