@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from polecon.models.glm import _separation_ir as ir
 from polecon.models.glm import separation as sep
 from polecon.models.gravity import ppml
 
@@ -112,7 +113,7 @@ def test_span_screen_agrees_with_rectifier_on_real_panel(
     assert diag["ir_screened_candidates"] > 0 and diag["ir_iterations"] == 0
     assert diag["n_ir"] == 0 and diag["n_simplex"] == 0
 
-    monkeypatch.setattr(sep, "_span_certificate", lambda span, *_: None)
+    monkeypatch.setattr(ir, "_span_certificate", lambda span, *_: None)
     slow = sep.detect_separation(y, X, fe)
     assert slow.diagnostics["ir_stop"] != "span-lp" and slow.diagnostics["ir_iterations"] > 0
     np.testing.assert_array_equal(fast.separated, slow.separated)
@@ -172,10 +173,10 @@ def test_span_lp_decision_matches_oracle(data: st.DataObject, n: int, k: int, g:
     exactly when some row is separated (per-row LP oracle with explicit dummies)."""
     y, X, fe = _draw_problem(data, n, k, g)
     truth = _ORACLE(y, X, fe)
-    xa = sep._scale_columns(X) if k else np.zeros((n, 0))
-    cand, span = sep._screen(xa, sep._dense_codes(fe), y == 0, 1e-10, n_draws=n + 1)
+    xa = ir._scale_columns(X) if k else np.zeros((n, 0))
+    cand, span = ir._screen(xa, ir._dense_codes(fe), y == 0, 1e-10, n_draws=n + 1)
     assert not (truth & ~cand).any(), (y, X, fe)
-    decision = sep._span_certificate(span)
+    decision = ir._span_certificate(span)
     assert decision is not None, (y, X, fe)
     np.testing.assert_array_equal(decision, truth[cand], err_msg=str((y, X, fe, span)))
 
@@ -189,7 +190,7 @@ def test_weighted_backend_matches_oracle(data: st.DataObject, n: int, k: int, g:
     y, X, fe = _draw_problem(data, n, k, g)
     truth = _ORACLE(y, X, fe)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sep, "_IR_DENSE_MAX_CELLS", 0)
+        mp.setattr(ir, "_IR_DENSE_MAX_CELLS", 0)
         for methods in (("ir",), ("fe", "simplex", "ir")):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # rectifier maxiter (rare)
@@ -208,7 +209,7 @@ def test_suite_weighted_backend_with_span_lp(name: str, monkeypatch: pytest.Monk
     """ppmlhdfe suite, large-problem path forced: exact flags with the default checks and with
     the rectifier alone; file 14 (no separation, candidate rows left by the screen) is decided
     by the span LP."""
-    monkeypatch.setattr(sep, "_IR_DENSE_MAX_CELLS", 0)
+    monkeypatch.setattr(ir, "_IR_DENSE_MAX_CELLS", 0)
     df = _SUITE.load(name)  # type: ignore[attr-defined]
     y, X, fe = _SUITE.arrays(df)  # type: ignore[attr-defined]
     expected = df["separated"].to_numpy() == 1

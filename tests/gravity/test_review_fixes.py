@@ -21,6 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from polecon.models._core import _kernels as K
+from polecon.models.glm import _separation_base as base
+from polecon.models.glm import _separation_ir as ir
 from polecon.models.glm import separation as sep
 from polecon.models.gravity import ConvergenceWarning, ols, ppml
 
@@ -32,7 +34,7 @@ def test_null_space_of_tall_matrix_does_not_allocate_rows_squared() -> None:
     a[:, 5] = a[:, 0] - 2 * a[:, 1]  # rank 5: one null direction
     tracemalloc.start()
     try:
-        basis = sep._null_space(a)
+        basis = base._null_space(a)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -257,8 +259,8 @@ def test_screen_candidates_contain_every_separated_row(
         )
     ).reshape(n, g)
     truth = _ORACLE(y, X, fe)
-    xa = sep._scale_columns(X) if k else np.zeros((n, 0))
-    cand = sep._screen_candidates(xa, sep._dense_codes(fe), y == 0, 1e-8)
+    xa = ir._scale_columns(X) if k else np.zeros((n, 0))
+    cand = ir._screen_candidates(xa, ir._dense_codes(fe), y == 0, 1e-8)
     assert not (truth & ~cand).any(), (y, X, fe)
 
 
@@ -273,7 +275,7 @@ def test_weighted_ir_backend_with_screened_candidates(monkeypatch: pytest.Monkey
     q = (d.x1 > 1.0).astype(float) + (d.e == 5)
     d.loc[q > 0, "y"] = 0.0
     d["q3"] = d.x1.clip(lower=1.0) - 1.0
-    monkeypatch.setattr(sep, "_IR_DENSE_MAX_CELLS", 0)
+    monkeypatch.setattr(ir, "_IR_DENSE_MAX_CELLS", 0)
     X = d[["q3", "x1"]].to_numpy()
     fe = d[["e", "i"]].to_numpy()
     res = sep.detect_separation(d.y.to_numpy(), X, fe, methods=("fe", "ir"))

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from polecon.models.glm import separation as sep
+from polecon.models.glm import _separation_ir as ir
 from polecon.models.glm.separation import detect_separation
 from polecon.models.gravity import ppml
 
@@ -145,7 +145,7 @@ def test_suite_ir_alone_is_complete(name: str) -> None:
 @pytest.mark.parametrize("name", ["01.csv", "02.csv", "03.csv", "07.csv", "08.csv", "12.csv"])
 def test_suite_ir_weighted_demean_backend(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Force the scalable back-end (weighted demeaning + deferred correction) on FE files."""
-    monkeypatch.setattr(sep, "_IR_DENSE_MAX_CELLS", 0)
+    monkeypatch.setattr(ir, "_IR_DENSE_MAX_CELLS", 0)
     df = load(name)
     y, X, fe = arrays(df)
     res = detect_separation(y, X, fe, methods=("ir",))
@@ -456,7 +456,7 @@ def test_rank_screen_never_hides_separation(data: st.DataObject, n: int, k: int,
         )
     ).reshape(n, g)
     truth = oracle(y, X, fe)
-    xa = sep._scale_columns(X) if k else np.zeros((n, 0))
-    possible = sep._separation_possible(xa, sep._dense_codes(fe), y == 0, 1e-8)
+    xa = ir._scale_columns(X) if k else np.zeros((n, 0))
+    possible = ir._separation_possible(xa, ir._dense_codes(fe), y == 0, 1e-8)
     if truth.any():
         assert possible, (y, X, fe)
