@@ -22,9 +22,9 @@ import scipy.linalg
 from polecon.models._core import covariance as cov
 from polecon.models.adoption.results import AdoptionResults
 from polecon.models.adoption.specs import SPECS, TIME_CUBIC
+from polecon.models.glm._pipeline import _DEFAULTS, BINARY_SEPARATION_METHODS, _fit
 from polecon.models.glm.families import CLogLog, Logit
 from polecon.models.glm.irls import CollinearityWarning
-from polecon.models.glm.model import _DEFAULTS, BINARY_SEPARATION_METHODS, _fit
 from polecon.models.glm.results import GLMResults
 
 
