@@ -8,7 +8,7 @@ edge: it would make every package ``__init__`` that re-exports its submodules a 
 
 Layers (data flows one way; a module imports only from its own layer or layers before it):
 
-0. ``base``: ``polecon._paths``, ``_io``, ``_progress``, ``_display``, ``registry``
+0. ``base``: ``polecon._paths``, ``_io``, ``_progress``, ``_display``, ``_manifest``, ``registry``
    (paths, atomic writes, progress and display helpers, the raw-file registry);
 1. ``countries``: the country crosswalk, blocs and state system (reads raw files);
 2. ``sources``: one parser per raw source -> canonical tables (uses the crosswalk);
@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "_io": 0,
     "_progress": 0,
     "_display": 0,
+    "_manifest": 0,
     "registry": 0,
     "countries": 1,
     "sources": 2,
