@@ -5,7 +5,7 @@ Every module of :mod:`polecon.sources` may declare ``COUNTRY_IDS``, a tuple of
 :mod:`polecon.sources._other_ids` for files no parser reads). :func:`declarations` collects them
 (modules discovered as the tables are, :func:`polecon.sources._base.table_modules`), ordered by
 the registry manifest (``datasets/registry.toml``) and, within a file, by declaration.
-:func:`extract` reads one with :func:`~polecon.sources._readers.read_raw` (the options the
+:func:`id_column` reads one with :func:`~polecon.sources._readers.read_raw` (the options the
 parser uses) and splits its cells with the parser's splitter; :func:`extract_all` does all.
 """
 
@@ -75,7 +75,7 @@ def _explode(series: pd.Series, splitter: Splitter) -> pd.Series:
     )
 
 
-def extract(decl: RawIdentifier) -> IdColumn:
+def id_column(decl: RawIdentifier) -> IdColumn:
     """The values of one declared identifier column (split, filtered, stacked)."""
     d = read_file(decl.key, decl.options)
     if decl.where is not None:
@@ -99,7 +99,7 @@ def extract(decl: RawIdentifier) -> IdColumn:
 @cache
 def extract_all() -> tuple[IdColumn, ...]:
     """Every identifier column of every source file (read once per process)."""
-    return tuple(extract(d) for d in declarations())
+    return tuple(id_column(d) for d in declarations())
 
 
 def _decode_escapes(s: pd.Series) -> pd.Series:
