@@ -23,7 +23,6 @@ from polecon.countries import (
     to_canonical,
 )
 from polecon.countries.blocs import bloc_codes, bloc_members
-from polecon.countries.coverage import split_names, split_unctad_parties, unctad_title_parties
 from polecon.countries.crosswalk import (
     _iso3_set,
     cow_map,
@@ -34,6 +33,7 @@ from polecon.countries.crosswalk import (
     load_exceptions,
 )
 from polecon.countries.succession import succession_table
+from polecon.sources._splitters import split_names, split_parties, split_title
 
 pytestmark = pytest.mark.realdata
 
@@ -268,7 +268,7 @@ def test_bloc_errors() -> None:
 
 def test_efta_spells_agree_with_cow_igo() -> None:
     """Our EFTA table vs COW IGO v3 full membership (1960-2014); known differences only."""
-    from polecon.countries.coverage import _raw
+    from polecon.sources.coverage import _raw
 
     igo = _raw("macro/original/cow_igo_state_year_format3.rda")
     igo = igo[igo["year"].between(1961, 2014)]
@@ -288,7 +288,7 @@ def test_efta_spells_agree_with_cow_igo() -> None:
 
 
 def test_eu_spells_agree_with_cow_igo() -> None:
-    from polecon.countries.coverage import _raw
+    from polecon.sources.coverage import _raw
 
     igo = _raw("macro/original/cow_igo_state_year_format3.rda")
     igo = igo[igo["year"].between(1958, 2014)]
@@ -396,8 +396,8 @@ def test_succession_table_matches_cow_entry_years() -> None:
 
 
 def test_party_splitters() -> None:
-    assert split_unctad_parties("Korea, Republic of, Serbia") == ["Korea, Republic of", "Serbia"]
-    assert split_unctad_parties(
+    assert split_parties("Korea, Republic of, Serbia") == ["Korea, Republic of", "Serbia"]
+    assert split_parties(
         "Colombia, Ecuador, MERCOSUR (Mercado Común Sudamericano), Venezuela, Bolivarian Republic of"
     ) == [
         "Colombia",
@@ -411,14 +411,14 @@ def test_party_splitters() -> None:
         "ACP (African, Caribbean and Pacific Group of States)",
         "EU (European Union)",
     ]
-    assert split_unctad_parties("China, State of Palestine") == ["China", "State of Palestine"]
-    assert unctad_title_parties("Japan - Zambia BIT (2025)") == ["Japan", "Zambia"]
-    assert unctad_title_parties("Cabo Verde - Equatorial Guinea  (2019)") == [
+    assert split_parties("China, State of Palestine") == ["China", "State of Palestine"]
+    assert split_title("Japan - Zambia BIT (2025)") == ["Japan", "Zambia"]
+    assert split_title("Cabo Verde - Equatorial Guinea  (2019)") == [
         "Cabo Verde",
         "Equatorial Guinea",
     ]
-    assert unctad_title_parties("China-Tajikistan BIT (2024)") == ["China", "Tajikistan"]
-    assert unctad_title_parties("Guinea-Bissau - Morocco BIT (2015)") == [
+    assert split_title("China-Tajikistan BIT (2024)") == ["China", "Tajikistan"]
+    assert split_title("Guinea-Bissau - Morocco BIT (2015)") == [
         "Guinea-Bissau",
         "Morocco",
     ]

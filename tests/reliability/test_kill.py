@@ -160,8 +160,9 @@ def test_killed_replicate_leaves_verified_cache_and_whole_reports(
     warm_tables(warm, tuple(TABLE_MODULES))
     tables = {k: v for k, v in visible_files(warm).items() if k.startswith("tables/")}
     stages = (
-        "from pathlib import Path; import sys; from polecon import registry, countries, sources; "
-        "r = Path(sys.argv[1]); registry.replicate_stage(r); countries.replicate_stage(r); "
+        "from pathlib import Path; import sys; from polecon import registry, sources; "
+        "from polecon.sources import coverage; "
+        "r = Path(sys.argv[1]); registry.replicate_stage(r); coverage.replicate_stage(r); "
         "sources.replicate_stage(r)"
     )
 

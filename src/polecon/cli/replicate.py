@@ -48,7 +48,7 @@ class Stage:
 #: the replication, in data-flow order (COMMON.md "Replication stages")
 STAGES: tuple[Stage, ...] = (
     Stage("data", "polecon.registry", "fetch and verify every registered file"),
-    Stage("countries", "polecon.countries", "crosswalk coverage of every source"),
+    Stage("countries", "polecon.sources.coverage", "crosswalk coverage of every source"),
     Stage("sources", "polecon.sources", "parse the canonical tables"),
     Stage("panel", "polecon.panel", "build the dyad-year panel"),
     Stage("gravity", "polecon.reports.yotov2016", "Yotov et al. (2016) replication"),

@@ -6,7 +6,6 @@ Public API (stable):
 - ``state_system(system="cow", start=1816, end=2020, carry_forward=True)``: state-years.
 - ``canonical_states()``, ``name_in_year(codes, years)``.
 - ``predecessor(codes, years, system="cow")``: successor territories -> predecessor state.
-- ``replicate_stage(reports_dir)``: the crosswalk coverage report.
 - ``UnmappedCountryError`` (a ValueError), ``UnknownBlocError`` (a ValueError).
 
 Reviewed tables (``datasets/countries/``; every row has a reason):
@@ -20,8 +19,6 @@ Reviewed tables (``datasets/countries/``; every row has a reason):
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from polecon.countries.blocs import UnknownBlocError, bloc_members, expand_blocs, members_on
 from polecon.countries.crosswalk import SCHEMES, UnmappedCountryError, to_canonical
@@ -38,14 +35,6 @@ __all__ = [
     "members_on",
     "name_in_year",
     "predecessor",
-    "replicate_stage",
     "state_system",
     "to_canonical",
 ]
-
-
-def replicate_stage(reports_dir: Path) -> str:
-    """Write ``reports/country_coverage.md`` (crosswalk coverage of every source); one-line summary."""
-    from polecon.countries.coverage import replicate_stage as _run
-
-    return _run(reports_dir)

@@ -59,6 +59,51 @@ class Identifier:
     years: str | None = None
 
 
+#: ``cell -> country names``: a splitter of :mod:`polecon.sources._splitters`
+Splitter = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class RawIdentifier:
+    """A column of country identifiers in a raw file, as the crosswalk coverage report reads it.
+
+    Declared once, next to the parser that reads the file (a module-level ``COUNTRY_IDS``
+    tuple; :mod:`polecon.sources.coverage` collects them all). ``column`` is the raw column,
+    or several joined by ``+`` whose values are stacked (``"ccode1+ccode2"``); ``pattern``
+    instead selects every column whose name matches it (with ``header``, the column names are
+    the identifiers). ``scheme`` is the crosswalk scheme; ``split`` the splitter the parser
+    calls on the cell (the same function object); ``years`` the raw column of years (for
+    year-dependent schemes); ``where`` a ``(column, value)`` row filter; ``text`` maps the
+    values as text; ``read`` the reader options the parser uses (default: by file suffix,
+    :class:`~polecon.sources._readers.ReadOptions`); ``label`` names the column in the report
+    (default ``column``).
+    """
+
+    key: str
+    column: str
+    scheme: str
+    label: str = ""
+    split: Splitter | None = None
+    years: str | None = None
+    where: tuple[str, str] | None = None
+    text: bool = False
+    read: ReadOptions | None = None
+    pattern: str | None = None
+    header: bool = False
+
+    @property
+    def name(self) -> str:
+        """The column's name in the coverage report."""
+        return self.label or self.column
+
+    @property
+    def options(self) -> ReadOptions:
+        """How the raw file is read (``read``, else the kind of the key's suffix)."""
+        if self.read is not None:
+            return self.read
+        return ReadOptions(Path(self.key).suffix.lstrip(".").lower())  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class SourceDecl:
     """One raw source: registry key(s), schema, citation, reader options and identifiers.
@@ -176,4 +221,13 @@ def parse_source(
 #: the generic parser under its short name
 parse = parse_source
 
-__all__ = ["Identifier", "SourceDecl", "Transform", "parse", "parse_source", "read_column"]
+__all__ = [
+    "Identifier",
+    "RawIdentifier",
+    "SourceDecl",
+    "Splitter",
+    "Transform",
+    "parse",
+    "parse_source",
+    "read_column",
+]

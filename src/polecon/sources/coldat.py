@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from polecon.sources._decl import Identifier, SourceDecl
+from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl
 from polecon.sources._readers import ReadOptions
 from polecon.sources._schema import Column, Schema, SourceError
 
@@ -95,3 +95,9 @@ parse = DECL.parse
 
 
 __all__ = ["CITATION", "DECL", "EMPIRE_ISO3", "SCHEMA", "parse"]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = tuple(
+    RawIdentifier(DYADS_KEY, c, "coldat_name", read=READ) for c in ("country", "colonizer")
+)

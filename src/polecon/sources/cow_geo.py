@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from polecon.sources._decl import Identifier, SourceDecl, parse_source
+from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl, parse_source
 from polecon.sources._readers import ReadOptions, read_raw
 from polecon.sources._schema import Column, Schema, SourceError
 
@@ -152,3 +152,12 @@ __all__ = [
     "parse_contdir",
     "parse_mindist",
 ]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = (
+    RawIdentifier(CONTDIR_KEY, "ccode1+ccode2", "cow"),
+    RawIdentifier(MINDIST_KEY, "ccode1+ccode2", "cow"),
+    RawIdentifier(COW_CAPITALS_KEY, "ccode", "cow"),
+    RawIdentifier(GW_CAPITALS_KEY, "gwcode", "gw"),
+)

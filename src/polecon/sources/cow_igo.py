@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from polecon.sources import cow_geo
-from polecon.sources._decl import Identifier, SourceDecl, parse_source
+from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl, parse_source
 from polecon.sources._schema import Column, Schema
 
 CITATION = (
@@ -95,3 +95,10 @@ __all__ = [
     "state_year_decl",
     "state_year_schema",
 ]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = (
+    RawIdentifier(NDY_KEY, "ccode1+ccode2", "cow"),
+    RawIdentifier(STATE_YEAR_KEY, "ccode", "cow", years="year"),
+)

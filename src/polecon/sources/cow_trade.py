@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
+from polecon.sources._decl import RawIdentifier
 from polecon.sources._schema import Column, Schema, SourceError
 
 __all__ = ["CITATION", "RAW_KEY", "SCHEMA", "build", "parse", "read_raw"]
@@ -386,3 +387,7 @@ def build(raw: dict[str, Path], log: BuildLog, vietnam_1960_1975: str = "rvn") -
         + " (few partners mean German trade is NA in those years, not 0)"
     )
     return out
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = (RawIdentifier(RAW_KEY, "ccode1+ccode2", "cow"),)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from polecon.sources._decl import Identifier, SourceDecl
+from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl
 from polecon.sources._schema import Column, Schema
 from polecon.sources.cepii import int_column
 
@@ -129,3 +129,15 @@ __all__ = [
     "parse_polity5",
     "parse_vdem",
 ]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = tuple(
+    RawIdentifier(key, col, scheme, f"{col} (by year)" if "vdem" in scheme else "", years="year")
+    for key, ids in (
+        (BMR_KEY, "cown:cow GWn:gw bmr_country:name abbreviation:bmr_abbr"),
+        (POLITY_KEY, "cown:cow GWn:gw polity_annual_ccode:polity scode:polity_scode"),
+        (VDEM_KEY, "country_text_id:vdem_text country_id:vdem_id cown:cow GWn:gw"),
+    )
+    for col, scheme in (pair.split(":") for pair in ids.split())
+)

@@ -42,6 +42,7 @@ import pandas as pd
 from polecon.sources import cepii, coldat
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._common import codes_of
+from polecon.sources._decl import RawIdentifier
 from polecon.sources._schema import Column, Schema, SourceError
 
 CITATION = " | ".join([cepii.CITATION, coldat.CITATION])
@@ -267,3 +268,7 @@ def gravity_pairs(**options: Any) -> pd.DataFrame:
 
 
 __all__ = ["CITATION", "DEFAULT_PROXIES", "SCHEMA", "build", "gravity_pairs"]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = (RawIdentifier(cepii.DIST_KEY, "iso_o+iso_d", "cepii_iso3"),)

@@ -7,7 +7,7 @@ MPD reports for every year (also after those states dissolved) on their old terr
 
 from __future__ import annotations
 
-from polecon.sources._decl import Identifier, SourceDecl
+from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl
 from polecon.sources._schema import Column, Schema
 
 CITATION = (
@@ -39,3 +39,7 @@ parse = DECL.parse
 
 
 __all__ = ["CITATION", "DECL", "KEY", "SCHEMA", "parse"]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = (RawIdentifier(KEY, "ISO", "maddison", "ISO (by year)", years="year", text=True),)

@@ -6,7 +6,7 @@ Both are read from the R originals under ``macro/original/`` (the CSVs are conve
 
 from __future__ import annotations
 
-from polecon.sources._decl import Identifier, SourceDecl
+from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl
 from polecon.sources._schema import Column, Schema
 
 CITATION_GATT = (
@@ -65,3 +65,11 @@ __all__ = [
     "parse_eu",
     "parse_gatt",
 ]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = tuple(
+    RawIdentifier(key, col, scheme)
+    for key, code, code_scheme in ((GATT_KEY, "iso3c", "iso3"), (EU_KEY, "iso2c", "iso2"))
+    for col, scheme in ((code, code_scheme), ("country", "name"))
+)

@@ -6,7 +6,7 @@ Balanced frame of 183 countries x 1950-2019; many early cells are missing (NaN).
 
 from __future__ import annotations
 
-from polecon.sources._decl import Identifier, SourceDecl
+from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl
 from polecon.sources._schema import Column, Schema
 
 CITATION = (
@@ -40,3 +40,7 @@ parse = DECL.parse
 
 
 __all__ = ["CITATION", "DECL", "KEY", "SCHEMA", "parse"]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = (RawIdentifier(KEY, "isocode", "pwt", text=True),)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog
+from polecon.sources._decl import RawIdentifier
 from polecon.sources._schema import Column, Schema, SourceError
 from polecon.sources._tables import column_set
 from polecon.sources.wb_migration import coerce_counts, coerce_year, map_countries
@@ -258,3 +259,17 @@ def parse(path: str | Path, log: BuildLog | None = None) -> pd.DataFrame:
 
 
 __all__ = ["AGGREGATES", "CITATION", "RAW_KEY", "SCHEMA", "UNDESA_YEARS", "parse"]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = (
+    RawIdentifier(RAW_KEY, "Dest", "undesa_name"),
+    RawIdentifier(
+        RAW_KEY,
+        "",
+        "undesa_name",
+        "origin columns (one per column)",
+        pattern="(?!Year$|Dest$).*",
+        header=True,
+    ),
+)

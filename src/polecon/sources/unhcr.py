@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
+from polecon.sources._decl import RawIdentifier
 from polecon.sources._schema import Column, Schema, SourceError
 from polecon.sources._tables import read_table
 from polecon.sources.wb_migration import (
@@ -254,3 +255,15 @@ __all__ = [
     "build",
     "parse",
 ]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = tuple(
+    RawIdentifier(key, cols, scheme, label)
+    for key in (POPULATION_KEY, FLOWS_KEY)
+    for cols, scheme, label in (
+        ("coo_iso+coa_iso", "unhcr", ""),
+        ("coo+coa", "unhcr_code", "coo+coa (UNHCR codes)"),
+        ("coo_name+coa_name", "name", ""),
+    )
+)

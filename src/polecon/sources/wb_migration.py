@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog
+from polecon.sources._decl import RawIdentifier
 from polecon.sources._migration_helpers import (  # noqa: F401 (re-exported)
     MISSING_TOKENS,
     coerce_codes,
@@ -364,3 +365,10 @@ __all__ = [
     "select_wb",
     "uncovered_codes",
 ]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = (
+    RawIdentifier(RAW_KEY, "origin_code+destination_code", "wb"),
+    RawIdentifier(BY_SEX_KEY, "origincode+destcode", "wb", text=True),
+)

@@ -14,7 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
-from polecon.sources._decl import Identifier, SourceDecl, parse_source
+from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl, parse_source
 from polecon.sources._readers import ReadOptions
 from polecon.sources._schema import Column, Schema
 
@@ -66,3 +66,9 @@ def parse(path: Path | str, indicator: Literal["gdp", "pop"] = "gdp") -> pd.Data
 
 
 __all__ = ["CITATION", "GDP_KEY", "POP_KEY", "decl", "parse", "schema"]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = tuple(
+    RawIdentifier(key, "Country Code", "wb", read=decl("gdp").read) for key in (GDP_KEY, POP_KEY)
+)

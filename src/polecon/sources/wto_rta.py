@@ -20,7 +20,11 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
+from polecon.sources._decl import RawIdentifier
+from polecon.sources._readers import ReadOptions
 from polecon.sources._schema import Column, Schema, SourceError
+from polecon.sources._splitters import split_names, wto_specific_names
+from polecon.sources._splitters import split_semicolons as _names
 from polecon.sources._tables import read_table
 from polecon.sources.agreements.schema import order_pairs, require_columns, source_label
 
@@ -138,12 +142,6 @@ def _dates(df: pd.DataFrame, column: str, src: str) -> pd.Series:
             rows=df.index[bad.to_numpy()].tolist(),
         )
     return out.astype("datetime64[ms]")
-
-
-def _names(cell: object) -> list[str]:
-    if not isinstance(cell, str):
-        return []
-    return [x.strip() for x in cell.split(";") if x.strip()]
 
 
 def _code_map(names: set[str], src: str) -> dict[str, str | None]:
@@ -314,3 +312,31 @@ __all__ = [
     "build",
     "parse",
 ]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+#: ``parse`` reads the signatories (split with ``_names``, i.e. ``split_semicolons``); the
+#: entry/exit names and the ``RTA Changes`` sheet are covered but not parsed
+_ALL, _CHANGES = ReadOptions("xlsx", sheet=SHEET), ReadOptions("xlsx", sheet="RTA Changes")
+COUNTRY_IDS = (
+    *(
+        RawIdentifier(RAW_KEY, c, "wto_name", f"AllRTAs: {c} (split on ';')", _names, read=_ALL)
+        for c in ("Current signatories", "Original signatories")
+    ),
+    RawIdentifier(
+        RAW_KEY,
+        "Specific Entry/Exit dates",
+        "wto_name",
+        "AllRTAs: Specific Entry/Exit dates (names)",
+        wto_specific_names,
+        read=_ALL,
+    ),
+    RawIdentifier(
+        RAW_KEY,
+        "Parties concerned",
+        "wto_name",
+        "RTA Changes: Parties concerned (split on ', ')",
+        split_names,
+        read=_CHANGES,
+    ),
+)

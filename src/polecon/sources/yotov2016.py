@@ -27,6 +27,7 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._common import canonical_codes
+from polecon.sources._decl import RawIdentifier
 from polecon.sources._schema import Column, Schema, SourceError
 
 __all__ = [
@@ -339,3 +340,10 @@ def build(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
         f"{int((df['exporter'] == df['importer']).sum())} domestic rows kept"
     )
     return df
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = tuple(
+    RawIdentifier(key, "exporter+importer", "yotov")
+    for key in (RAW_KEY, EXERCISE1_KEY, EXERCISE2_KEY)
+)

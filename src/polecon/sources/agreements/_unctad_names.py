@@ -1,7 +1,8 @@
 """Reading and party names of the UNCTAD IIA Navigator files.
 
 The raw-file readers (``.rda`` / ``.dta``, dates, text columns) and the party-name rules
-(``split_title``, ``split_parties``, ``bloc_code``, BLEU) stated in the docstring of
+(``bloc_code``, BLEU; the splitters ``split_title`` and ``split_parties`` live in
+:mod:`polecon.sources._splitters`) stated in the docstring of
 :mod:`polecon.sources.agreements.unctad`, which imports them back; split out of that module
 unchanged.
 """
@@ -14,6 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from polecon.sources._schema import SourceError
+from polecon.sources._splitters import (  # noqa: F401 (the parser's splitters, re-exported)
+    _CONTINUATION,
+    _TITLE_TAIL,
+    split_parties,
+    split_title,
+)
 from polecon.sources.agreements.schema import (
     source_label,
 )
@@ -21,10 +28,6 @@ from polecon.sources.agreements.schema import (
 YEAR_MIN, YEAR_MAX = 1900, 2030  # plausible treaty dates; others are typos
 
 BLEU_NAMES = frozenset({"bleu (belgium-luxembourg economic union)", "belgium/luxembourg", "bleu"})
-
-# Name fragments that continue the previous comma-separated token in UNCTAD ``parties``
-# ("Korea, Republic of", "Hong Kong, China SAR", "ACP (African, Caribbean and Pacific ...)").
-_CONTINUATION = re.compile(r"^(?:.* of(?: the)?|China SAR|[^(]*\))$")
 
 # UNCTAD group parties of TIPs -> bloc code (besides the "ABC (Long name)" pattern).
 UNCTAD_BLOCS = {
@@ -37,7 +40,6 @@ UNCTAD_BLOCS = {
     "league of arab states": "LAS",
 }
 _BLOC_PATTERN = re.compile(r"^([A-Z]{2,}) \(.+\)$")  # "ASEAN (Association of ...)"
-_TITLE_TAIL = re.compile(r"\s*(?:BIT)?\s*(?:\(\d{4}\))?\s*$")
 
 
 # ---------------------------------------------------------------------------
@@ -125,28 +127,6 @@ def _strings(df: pd.DataFrame, column: str, src: str) -> pd.Series:
 # ---------------------------------------------------------------------------
 # party names
 # ---------------------------------------------------------------------------
-
-
-def split_title(title: str) -> list[str]:
-    """Party names of a BIT short title (``"Japan - Zambia BIT (2025)"`` -> Japan, Zambia)."""
-    core = _TITLE_TAIL.sub("", title).strip()
-    if " - " in core:
-        return [p.strip() for p in core.split(" - ")]
-    if core.count("-") == 1:  # the 3 titles written without spaces, e.g. China-Tajikistan
-        return [p.strip() for p in core.split("-")]
-    return [core]
-
-
-def split_parties(text: str) -> list[str]:
-    """Split UNCTAD ``parties`` on ", ", re-joining fragments such as ``Republic of``."""
-    out: list[str] = []
-    for tok in text.split(", "):
-        tok = tok.strip()
-        if out and _CONTINUATION.match(tok):
-            out[-1] = f"{out[-1]}, {tok}"
-        elif tok:
-            out.append(tok)
-    return out
 
 
 def bloc_code(name: str) -> str | None:

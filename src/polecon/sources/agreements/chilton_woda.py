@@ -60,6 +60,8 @@ from pathlib import Path
 import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
+from polecon.sources._decl import RawIdentifier
+from polecon.sources._readers import ReadOptions as _ReadOptions
 from polecon.sources._schema import Column, Schema, SchemaError, SourceError
 
 # moved unchanged to private modules; imported back under the same names
@@ -305,3 +307,30 @@ def build_provisions(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
         "in the agreements table)"
     )
     return coding
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+COUNTRY_IDS = (
+    *(
+        RawIdentifier(key, cols, scheme, years="year")
+        for key in (FORMATION_KEY, CODING_KEY)
+        for cols, scheme in (("countryA+countryB", "cw_name"), ("codeA+codeB", "cw_code"))
+    ),
+    *(
+        RawIdentifier(
+            MATCH_KEY, col, scheme, f"{sheet}: {col}", read=_ReadOptions("xlsx", sheet=sheet)
+        )
+        for sheet, code, name in (
+            ("CountryA", "d_iso3", "Name of country A"),
+            ("CountryB", "o_iso3", "Name of country B"),
+        )
+        for col, scheme in ((name, "cw_name"), (code, "cw_iso3"))
+    ),
+    RawIdentifier(
+        MATCH_KEY,
+        "o_iso3 - combined",
+        "wb",
+        "Mahesh-to-BLAs: o_iso3 - combined",
+        read=_ReadOptions("xlsx", sheet="Mahesh-to-BLAs"),
+    ),
+)

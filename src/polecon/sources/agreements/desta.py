@@ -48,6 +48,8 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog
+from polecon.sources._decl import RawIdentifier
+from polecon.sources._readers import ReadOptions as _ReadOptions
 from polecon.sources._schema import SourceError
 from polecon.sources.agreements._desta_parties import (  # noqa: F401 (re-exported)
     BLOC_MATCH,
@@ -66,6 +68,9 @@ from polecon.sources.agreements._desta_read import (  # noqa: F401 (re-exported)
     read_desta_csv,
 )
 from polecon.sources.agreements.schema import (
+    DESTA_DYADS_KEY,
+    DESTA_LIST_KEY,
+    DESTA_WITHDRAWAL_KEY,
     agreement_schema,
     finalize,
     source_label,
@@ -360,3 +365,15 @@ __all__ = [
     "parse",
     "read_desta_csv",
 ]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+_READ = _ReadOptions("csv", encoding="cp1252", keep_default_na=True, text=False)
+COUNTRY_IDS = (
+    *(
+        RawIdentifier(key, cols, scheme, read=_READ)
+        for key in (DESTA_DYADS_KEY, DESTA_WITHDRAWAL_KEY)
+        for cols, scheme in (("iso1+iso2", "iso3n"), ("country1+country2", "desta_name"))
+    ),
+    RawIdentifier(DESTA_LIST_KEY, "", "iso3n", "c1..c91", read=_READ, pattern=r"c\d+"),
+)

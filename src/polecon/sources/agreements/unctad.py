@@ -48,7 +48,9 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog
+from polecon.sources._decl import RawIdentifier
 from polecon.sources._schema import SourceError
+from polecon.sources._splitters import split_semicolons
 from polecon.sources.agreements._unctad_names import (  # noqa: F401 (re-exported)
     _BLOC_PATTERN,
     _CONTINUATION,
@@ -81,6 +83,8 @@ from polecon.sources.agreements._unctad_pairs import (  # noqa: F401 (re-exporte
     _title_codes,
 )
 from polecon.sources.agreements.schema import (
+    UNCTAD_2020_KEY,
+    UNCTAD_2025_KEY,
     agreement_schema,
     finalize,
     require_columns,
@@ -319,3 +323,41 @@ __all__ = [
     "split_parties",
     "split_title",
 ]
+
+
+# identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
+_BITS, _TIPS = ("type", "BITs"), ("type", "TIPs")
+#: ``parse`` splits BIT short titles with ``split_title`` and TIP parties with ``split_parties``;
+#: ``parse_2020`` splits ``Parties`` on ";" exactly as ``split_semicolons`` does
+COUNTRY_IDS = (
+    RawIdentifier(
+        UNCTAD_2025_KEY,
+        "short_title",
+        "unctad_name",
+        "short_title of BITs (split on ' - ')",
+        split_title,
+        where=_BITS,
+    ),
+    RawIdentifier(
+        UNCTAD_2025_KEY,
+        "parties",
+        "unctad_name",
+        "parties of BITs (split on ', ')",
+        split_parties,
+        where=_BITS,
+    ),
+    RawIdentifier(
+        UNCTAD_2025_KEY,
+        "parties",
+        "unctad_name",
+        "parties of TIPs (split on ', ')",
+        split_parties,
+        where=_TIPS,
+    ),
+    RawIdentifier(
+        UNCTAD_2020_KEY, "Parties", "unctad_name", "Parties (split on ';')", split_semicolons
+    ),
+    RawIdentifier(
+        UNCTAD_2020_KEY, "Shorttitle", "unctad_name", "Shorttitle (split on ' - ')", split_title
+    ),
+)

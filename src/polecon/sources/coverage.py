@@ -1,18 +1,17 @@
 """Crosswalk coverage: every country identifier that appears in every source file.
 
-Each extractor reads one raw file through the registry and returns the identifier columns it
-holds (``IdColumn``: source, column, scheme, one value per row, optional years).  ``coverage_table``
-maps them all and counts, per column: distinct identifiers, mapped, documented exceptions
-(deliberately ``<NA>``) and unaccounted (neither).  ``replicate_stage`` writes the table to
-``reports/country_coverage.md``.  The tests fail if anything is unaccounted.
+A loop over the source declarations: every identifier column is declared once, next to the
+parser that reads its file (``COUNTRY_IDS``, :class:`~polecon.sources._decl.RawIdentifier`:
+file, raw column(s), scheme, the parser's own splitter, years, row filter), and read here with
+the parser's reader options (:func:`~polecon.sources._coverage_read.extract_all`), so the report
+certifies exactly what the parsers extract. ``coverage_table`` maps them all and counts, per
+column: distinct identifiers, mapped, documented exceptions (deliberately ``<NA>``) and
+unaccounted (neither).  ``replicate_stage`` writes the table to ``reports/country_coverage.md``.
+The tests fail if anything is unaccounted.
 
-``split_unctad_parties`` (the ", "-separated UNCTAD ``parties`` field) and ``unctad_title_parties``
-(the " - "-separated short title) are shared with the UNCTAD parser.
-
-Code layout: ``IdColumn``, the name splitters and the raw-file reader live in
-:mod:`._coverage_sources`, the per-source extractors in :mod:`._coverage_extractors`, the
-consistency pairs in :mod:`._coverage_pairs` (all imported back here); this module classifies,
-counts and renders the report.
+Code layout: ``IdColumn``, the collection and reading of the declarations in
+:mod:`._coverage_read`, the consistency pairs in :mod:`._coverage_pairs` (both imported back
+here); this module classifies, counts and renders the report.
 """
 
 from __future__ import annotations
@@ -22,13 +21,6 @@ from pathlib import Path
 import pandas as pd
 
 from polecon._io import atomic_write_text
-from polecon.countries._coverage_extractors import EXTRACTORS as EXTRACTORS
-from polecon.countries._coverage_extractors import extract_all
-from polecon.countries._coverage_pairs import EXPECTED_DISAGREEMENTS, consistency_table
-from polecon.countries._coverage_pairs import IdPair as IdPair
-from polecon.countries._coverage_sources import IdColumn, split_unctad_parties, unctad_title_parties
-from polecon.countries._coverage_sources import _raw as _raw
-from polecon.countries._coverage_sources import split_names as split_names
 from polecon.countries.crosswalk import (
     _NOT_FOUND,
     SCHEMES,
@@ -36,16 +28,19 @@ from polecon.countries.crosswalk import (
     _is_missing,
     _resolve_one,
 )
+from polecon.sources._coverage_pairs import EXPECTED_DISAGREEMENTS, consistency_table
+from polecon.sources._coverage_pairs import IdPair as IdPair
+from polecon.sources._coverage_read import IdColumn, declarations, extract_all
+from polecon.sources._coverage_read import _raw as _raw
 
 __all__ = [
     "IdColumn",
     "classify",
     "consistency_table",
     "coverage_table",
+    "declarations",
     "extract_all",
     "replicate_stage",
-    "split_unctad_parties",
-    "unctad_title_parties",
 ]
 
 # --------------------------------------------------------------------------------------------
