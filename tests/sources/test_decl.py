@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from polecon.sources import coldat, cow_geo, cow_igo, democracy, maddison, memberships, pwt, wb_wdi
-from polecon.sources._decl import Identifier, SourceDecl, parse_source
+from polecon.sources._decl import RawIdentifier, SourceDecl, parse_source
 from polecon.sources._readers import ReadOptions, read_raw
 from polecon.sources._schema import Column, Schema, SourceError
 
@@ -19,11 +19,10 @@ SCHEMA = Schema(
     key=("exporter", "partner", "year"),
     columns=(
         Column("exporter", "string", "ISO3", nullable=False, raw="Reporter", pattern=r"[A-Z]{3}"),
-        Column("partner", "string", "partners, ';'-separated", nullable=False, raw="Partners"),
+        Column("partner", "string", "ISO3 of the partner", nullable=False, raw="Partner"),
         Column("year", "int", "year", nullable=False, min=1900, max=2100, raw="Year"),
         Column("value", "float", "a value", min=0.0, raw="Value"),
         Column("flag", "Int", "0/1", allowed=frozenset({0, 1}), raw="Flag"),
-        Column("code", "string", "canonical code of the partner", country=True),
     ),
 )
 
@@ -32,12 +31,13 @@ DECL = SourceDecl(
     SCHEMA,
     "toy citation",
     ReadOptions("csv", sep="|", na_values=("", "NA")),
-    identifiers=(Identifier("partner", "iso3", split=r";", to="code"),),
+    identifiers=(RawIdentifier("toy/pairs.csv", "Reporter+Partner", "iso3"),),
 )
 
 ROWS = [
-    "Reporter|Partners|Year|Value|Flag",
-    "USA|FRA;DEU|2000|1.5|1",
+    "Reporter|Partner|Year|Value|Flag",
+    "USA|FRA|2000|1.5|1",
+    "USA|DEU|2000|1.5|1",
     "FRA|USA|2000|NA|0",
     "DEU|USA|2001|2|",
 ]
@@ -49,12 +49,11 @@ def _write(tmp_path: Path, rows: list[str], name: str = "pairs.csv") -> Path:
     return path
 
 
-def test_parse_renames_checks_splits_and_maps(tmp_path: Path) -> None:
+def test_parse_renames_and_checks(tmp_path: Path) -> None:
     out = parse_source(DECL, _write(tmp_path, ROWS))
     assert list(out.columns) == SCHEMA.names
     assert out["exporter"].tolist() == ["USA", "USA", "FRA", "DEU"]
     assert out["partner"].tolist() == ["FRA", "DEU", "USA", "USA"]
-    assert out["code"].tolist() == ["FRA", "DEU", "USA", "USA"]
     assert str(out["year"].dtype) == "int64" and str(out["flag"].dtype) == "Int64"
     assert out["value"].isna().tolist() == [False, False, True, False]
     assert list(out.index) == [0, 1, 2, 3]
@@ -63,13 +62,12 @@ def test_parse_renames_checks_splits_and_maps(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("row", "match", "column", "bad_row"),
     [
-        ("usa|FRA|2002|1|0", "malformed", "Reporter", 3),  # pattern
-        ("USA|FRA|2002|lots|0", "non-numeric", "Value", 3),
-        ("USA|FRA|2002|-1|0", "negative", "Value", 3),
-        ("USA|FRA|1850|1|0", "outside", "Year", 3),
-        ("USA|FRA|2002|1|7", "outside", "Flag", 3),
-        ("USA|Atlantis|2002|1|0", "unknown country", "Partners", 3),
-        ("USA|FRA|2000|1|0", "duplicated", "exporter", 3),  # after the split: USA-FRA 2000
+        ("usa|FRA|2002|1|0", "malformed", "Reporter", 4),  # pattern
+        ("USA|FRA|2002|lots|0", "non-numeric", "Value", 4),
+        ("USA|FRA|2002|-1|0", "negative", "Value", 4),
+        ("USA|FRA|1850|1|0", "outside", "Year", 4),
+        ("USA|FRA|2002|1|7", "outside", "Flag", 4),
+        ("USA|FRA|2000|1|0", "duplicated", "exporter", 4),
     ],
 )
 def test_errors_name_file_column_rows(
@@ -89,7 +87,7 @@ def test_missing_raw_column_and_short_row(tmp_path: Path) -> None:
     assert exc.value.column == "Flag"
     with pytest.raises(SourceError, match="truncated") as exc:
         parse_source(DECL, _write(tmp_path, [*ROWS, "USA|FRA|2003"]))
-    assert exc.value.rows == [3]
+    assert exc.value.rows == [4]
 
 
 def test_readers_by_kind(tmp_path: Path) -> None:
@@ -135,5 +133,19 @@ def test_declarations_of_the_small_sources() -> None:
         assert d.citation and d.identifiers
         for ident in d.identifiers:
             assert ident.scheme in SCHEMES
+            assert ident.key == d.key and ident.read == d.read  # read as the parser reads it
+        # the country column the parser keeps is among the declared (certified) identifiers
+        declared = {c for i in d.identifiers for c in i.column.split("+")}
+        kept = {c.raw_name for c in d.schema.columns if c.dtype == "string" or "code" in c.name}
+        assert declared & kept, d.schema.name
     assert maddison.DECL.schema.column("iso").raw_name == "ISO"
     assert wb_wdi.decl("pop").schema.column("value").raw_name == "Value"
+
+
+def test_identifiers_belong_to_the_declared_files() -> None:
+    with pytest.raises(ValueError, match="not a key"):
+        SourceDecl(
+            ("toy/pairs.csv",), SCHEMA, "c", identifiers=(RawIdentifier("x.csv", "a", "iso3"),)
+        )
+    (ident,) = DECL.identifiers
+    assert ident.read == DECL.read  # filled in from the declaration: one set of read options

@@ -3,13 +3,13 @@
 A declaration names the registry key(s) of the raw file, how to read it
 (:class:`~polecon.sources._readers.ReadOptions`), the schema of the parsed table (each
 :class:`~polecon.sources._schema.Column` with its raw column name, range, allowed values and
-pattern), the country identifier columns (:class:`Identifier`: crosswalk scheme, and the
-splitter when one cell holds several countries) and the citation. :func:`parse_source` does the
+pattern), every country identifier column of the raw file (:class:`RawIdentifier`: crosswalk
+scheme, years, the splitter when one cell holds several countries; the crosswalk coverage
+report certifies exactly these) and the citation. :func:`parse_source` does the
 steps every small parser used to write by hand::
 
     read -> required raw columns -> checks per column (pattern, numbers, ranges, allowed
-    values, dates, missingness) -> rename to canonical names -> country mapping ->
-    source-specific ``finish`` -> unique key -> schema validation
+    values, dates, missingness) -> rename to canonical names -> source-specific ``finish`` -> unique key -> schema validation
 
 Every error is a :class:`~polecon.sources._schema.SourceError` naming the file
 (:func:`~polecon.sources.cepii.source_name`), the column (the raw name for a cell check, the
@@ -19,12 +19,11 @@ first key column for a duplicated key) and the 0-based data rows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
-from polecon.sources._common import canonical_codes
 from polecon.sources._readers import ReadOptions, read_raw, source_name
 from polecon.sources._schema import Column, Schema
 from polecon.sources.cepii import (
@@ -38,25 +37,6 @@ from polecon.sources.cepii import (
 
 #: ``(frame, source label) -> frame``: a source-specific step of :func:`parse_source`
 Transform = Callable[[pd.DataFrame, str], pd.DataFrame]
-
-
-@dataclass(frozen=True)
-class Identifier:
-    """A column of country identifiers.
-
-    ``column`` is the schema column holding them, in crosswalk ``scheme``
-    (:data:`polecon.countries.SCHEMES`). ``split`` is a regular expression separating several
-    countries in one cell (the row is repeated once per country). With ``to`` set,
-    :func:`parse_source` adds that column of canonical codes (:func:`~polecon.sources._common.
-    canonical_codes`; ``years`` names the column of years for year-dependent codes); without,
-    the column is declared only and the canonical builder maps it with its own rules.
-    """
-
-    column: str
-    scheme: str
-    split: str | None = None
-    to: str | None = None
-    years: str | None = None
 
 
 #: ``cell -> country names``: a splitter of :mod:`polecon.sources._splitters`
@@ -118,7 +98,7 @@ class SourceDecl:
     schema: Schema
     citation: str
     read: ReadOptions = None  # type: ignore[assignment]  # set in __post_init__
-    identifiers: tuple[Identifier, ...] = ()
+    identifiers: tuple[RawIdentifier, ...] = ()
     prepare: Transform | None = None
     finish: Transform | None = None
 
@@ -126,11 +106,14 @@ class SourceDecl:
         if self.read is None:
             kind = Path(self.keys[0]).suffix.lstrip(".").lower()
             object.__setattr__(self, "read", ReadOptions(kind))  # type: ignore[arg-type]
-        names = set(self.schema.names)
+        idents = []
         for ident in self.identifiers:
-            unknown = {ident.column, ident.to, ident.years} - names - {None}
-            if unknown:
-                raise ValueError(f"{self.schema.name}: identifier columns {unknown} not in schema")
+            if ident.key not in self.keys:
+                raise ValueError(f"{self.schema.name}: identifier of {ident.key!r}, not a key")
+            # an identifier of the parsed file is read with the parser's own options
+            same = ident.read is None and ident.key == self.key
+            idents.append(replace(ident, read=self.read) if same else ident)
+        object.__setattr__(self, "identifiers", tuple(idents))
 
     def parse(self, path: Path | str, raw: pd.DataFrame | None = None) -> pd.DataFrame:
         """:func:`parse_source` of this declaration: the checked, validated table of ``path``."""
@@ -140,12 +123,6 @@ class SourceDecl:
     def key(self) -> str:
         """The (first) registry key."""
         return self.keys[0]
-
-    @property
-    def read_columns(self) -> tuple[Column, ...]:
-        """The schema columns read from the raw file (all but the mapped code columns)."""
-        derived = {i.to for i in self.identifiers if i.to}
-        return tuple(c for c in self.schema.columns if c.name not in derived)
 
 
 def read_column(raw: pd.DataFrame, column: Column, source: str) -> pd.Series:
@@ -174,23 +151,6 @@ def read_column(raw: pd.DataFrame, column: Column, source: str) -> pd.Series:
     raise ValueError(f"column {column.name!r}: dtype {column.dtype!r} is not read from raw files")
 
 
-def _map_identifier(
-    out: pd.DataFrame, ident: Identifier, raw_name: str, source: str
-) -> pd.DataFrame:
-    if ident.split is not None:
-        parts = out[ident.column].str.split(ident.split, regex=True).explode().str.strip()
-        out = out.loc[parts.index].copy()
-        out[ident.column] = parts.astype("string").to_numpy()
-    if ident.to is None:
-        return out
-    years = out[ident.years] if ident.years is not None else None
-    codes = canonical_codes(
-        out[ident.column], ident.scheme, source=source, column=raw_name, years=years
-    )
-    out[ident.to] = codes.array
-    return out
-
-
 def parse_source(
     decl: SourceDecl, path: Path | str, raw: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -201,20 +161,16 @@ def parse_source(
     src = source_name(path)
     if raw is None:
         raw = read_raw(path, decl.read)
-    columns = decl.read_columns
+    columns = decl.schema.columns
     require_columns(raw, [c.raw_name for c in columns], src)
     if decl.prepare is not None:
         raw = decl.prepare(raw, src)
     out = pd.DataFrame({c.name: read_column(raw, c, src) for c in columns})
-    for ident in decl.identifiers:
-        out = _map_identifier(out, ident, decl.schema.column(ident.column).raw_name, src)
     if decl.finish is not None:
         out = decl.finish(out, src)
     if decl.schema.key:
         check_unique(out, list(decl.schema.key), src)
     out = decl.schema.validate(out, source=src)
-    if any(i.split is not None for i in decl.identifiers):
-        out = out.reset_index(drop=True)
     return out
 
 
@@ -222,7 +178,6 @@ def parse_source(
 parse = parse_source
 
 __all__ = [
-    "Identifier",
     "RawIdentifier",
     "SourceDecl",
     "Splitter",

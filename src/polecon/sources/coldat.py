@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl
+from polecon.sources._decl import RawIdentifier, SourceDecl
 from polecon.sources._readers import ReadOptions
 from polecon.sources._schema import Column, Schema, SourceError
 
@@ -86,7 +86,12 @@ def _check_spells(out: pd.DataFrame, src: str) -> pd.DataFrame:
 #: text read as is; "NA" and empty cells are missing
 READ = ReadOptions("csv", na_values=("NA", ""))
 DECL = SourceDecl(
-    (DYADS_KEY,), SCHEMA, CITATION, READ, (Identifier("country", "name"),), finish=_check_spells
+    (DYADS_KEY,),
+    SCHEMA,
+    CITATION,
+    READ,
+    tuple(RawIdentifier(DYADS_KEY, c, "coldat_name") for c in ("country", "colonizer")),
+    finish=_check_spells,
 )
 
 
@@ -98,6 +103,4 @@ __all__ = ["CITATION", "DECL", "EMPIRE_ISO3", "SCHEMA", "parse"]
 
 
 # identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
-COUNTRY_IDS = tuple(
-    RawIdentifier(DYADS_KEY, c, "coldat_name", read=READ) for c in ("country", "colonizer")
-)
+COUNTRY_IDS = DECL.identifiers

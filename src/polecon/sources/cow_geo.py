@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl, parse_source
+from polecon.sources._decl import RawIdentifier, SourceDecl, parse_source
 from polecon.sources._readers import ReadOptions, read_raw
 from polecon.sources._schema import Column, Schema, SourceError
 
@@ -66,9 +66,17 @@ def _check_spells(out: pd.DataFrame, src: str) -> pd.DataFrame:
 
 
 #: both members of a COW dyad
-COW_DYAD = (Identifier("ccode1", "cow"), Identifier("ccode2", "cow"))
+def cow_dyad(key: str) -> tuple[RawIdentifier, ...]:
+    """The COW code pair ``ccode1``, ``ccode2`` of a dyadic file."""
+    return (RawIdentifier(key, "ccode1+ccode2", "cow"),)
+
+
 CONTDIR_DECL = SourceDecl(
-    (CONTDIR_KEY,), CONTDIR_SCHEMA, CITATION_CONTDIR, identifiers=COW_DYAD, finish=_check_spells
+    (CONTDIR_KEY,),
+    CONTDIR_SCHEMA,
+    CITATION_CONTDIR,
+    identifiers=cow_dyad(CONTDIR_KEY),
+    finish=_check_spells,
 )
 
 
@@ -95,7 +103,9 @@ MINDIST_SCHEMA = Schema(
 )  # fmt: skip
 
 
-MINDIST_DECL = SourceDecl((MINDIST_KEY,), MINDIST_SCHEMA, CITATION_MINDIST, identifiers=COW_DYAD)
+MINDIST_DECL = SourceDecl(
+    (MINDIST_KEY,), MINDIST_SCHEMA, CITATION_MINDIST, identifiers=cow_dyad(MINDIST_KEY)
+)
 
 
 #: parse ``cow_mindist.rda``: non-directed dyad-years (952,244 rows), km
@@ -127,7 +137,10 @@ CAPITALS_SCHEMA = _capitals_schema("ccode")
 #: capitals files by the raw name of their code column
 CAPITALS_DECLS: dict[str, SourceDecl] = {
     code: SourceDecl(
-        (key,), _capitals_schema(code), CITATION_PEACESCIENCER, identifiers=(Identifier("code", s),)
+        (key,),
+        _capitals_schema(code),
+        CITATION_PEACESCIENCER,
+        identifiers=(RawIdentifier(key, code, s),),
     )
     for code, key, s in (("ccode", COW_CAPITALS_KEY, "cow"), ("gwcode", GW_CAPITALS_KEY, "gw"))
 }
@@ -155,9 +168,8 @@ __all__ = [
 
 
 # identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
-COUNTRY_IDS = (
-    RawIdentifier(CONTDIR_KEY, "ccode1+ccode2", "cow"),
-    RawIdentifier(MINDIST_KEY, "ccode1+ccode2", "cow"),
-    RawIdentifier(COW_CAPITALS_KEY, "ccode", "cow"),
-    RawIdentifier(GW_CAPITALS_KEY, "gwcode", "gw"),
+COUNTRY_IDS = tuple(
+    ident
+    for decl in (CONTDIR_DECL, MINDIST_DECL, *CAPITALS_DECLS.values())
+    for ident in decl.identifiers
 )

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from polecon.sources import cow_geo
-from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl, parse_source
+from polecon.sources._decl import RawIdentifier, SourceDecl, parse_source
 from polecon.sources._schema import Column, Schema
 
 CITATION = (
@@ -45,7 +45,7 @@ NDY_SCHEMA = Schema(
 )  # fmt: skip
 
 
-NDY_DECL = SourceDecl((NDY_KEY,), NDY_SCHEMA, CITATION, identifiers=cow_geo.COW_DYAD)
+NDY_DECL = SourceDecl((NDY_KEY,), NDY_SCHEMA, CITATION, identifiers=cow_geo.cow_dyad(NDY_KEY))
 
 
 #: parse ``cow_igo_ndy.rda`` (917,695 non-directed dyad-years, 1816-2014)
@@ -76,7 +76,7 @@ def state_year_schema(igos: Sequence[str] = SELECTED_IGOS) -> Schema:
 
 def state_year_decl(igos: Sequence[str] = SELECTED_IGOS) -> SourceDecl:
     """Declaration of igoR's ``state_year_format3.rda`` keeping the IGO columns ``igos``."""
-    ids = (Identifier("ccode", "cow"),)
+    ids = (RawIdentifier(STATE_YEAR_KEY, "ccode", "cow", years="year"),)
     return SourceDecl((STATE_YEAR_KEY,), state_year_schema(igos), CITATION, identifiers=ids)
 
 
@@ -98,7 +98,4 @@ __all__ = [
 
 
 # identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
-COUNTRY_IDS = (
-    RawIdentifier(NDY_KEY, "ccode1+ccode2", "cow"),
-    RawIdentifier(STATE_YEAR_KEY, "ccode", "cow", years="year"),
-)
+COUNTRY_IDS = (*NDY_DECL.identifiers, *state_year_decl().identifiers)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl
+from polecon.sources._decl import RawIdentifier, SourceDecl
 from polecon.sources._schema import Column, Schema
 from polecon.sources.cepii import int_column
 
@@ -99,14 +99,32 @@ def _ids_as_text(schema: Schema) -> Callable[[pd.DataFrame, str], pd.DataFrame]:
     return prepare
 
 
-def _decl(key: str, schema: Schema, citation: str, scheme: str) -> SourceDecl:
-    ids = (Identifier(schema.columns[0].name, scheme), Identifier("cown", "cow"))
-    return SourceDecl((key,), schema, citation, identifiers=ids, prepare=_ids_as_text(schema))
+def _decl(key: str, schema: Schema, citation: str, ids: str) -> SourceDecl:
+    """``ids``: the file's identifier columns as ``column:scheme`` words (all by year)."""
+    idents = tuple(
+        RawIdentifier(
+            key, col, scheme, f"{col} (by year)" if "vdem" in scheme else "", years="year"
+        )
+        for col, scheme in (word.split(":") for word in ids.split())
+    )
+    return SourceDecl((key,), schema, citation, identifiers=idents, prepare=_ids_as_text(schema))
 
 
-VDEM_DECL = _decl(VDEM_KEY, VDEM_SCHEMA, CITATION_VDEM, "vdem_text")
-POLITY_DECL = _decl(POLITY_KEY, POLITY_SCHEMA, CITATION_POLITY, "polity")
-BMR_DECL = _decl(BMR_KEY, BMR_SCHEMA, CITATION_BMR, "cow")
+VDEM_DECL = _decl(
+    VDEM_KEY,
+    VDEM_SCHEMA,
+    CITATION_VDEM,
+    "country_text_id:vdem_text country_id:vdem_id cown:cow GWn:gw",
+)
+POLITY_DECL = _decl(
+    POLITY_KEY,
+    POLITY_SCHEMA,
+    CITATION_POLITY,
+    "cown:cow GWn:gw polity_annual_ccode:polity scode:polity_scode",
+)
+BMR_DECL = _decl(
+    BMR_KEY, BMR_SCHEMA, CITATION_BMR, "cown:cow GWn:gw bmr_country:name abbreviation:bmr_abbr"
+)
 
 
 #: parse ``vdem_simple.rda`` keeping v2x_polyarchy (27,913 rows, 1789-2024)
@@ -132,12 +150,4 @@ __all__ = [
 
 
 # identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
-COUNTRY_IDS = tuple(
-    RawIdentifier(key, col, scheme, f"{col} (by year)" if "vdem" in scheme else "", years="year")
-    for key, ids in (
-        (BMR_KEY, "cown:cow GWn:gw bmr_country:name abbreviation:bmr_abbr"),
-        (POLITY_KEY, "cown:cow GWn:gw polity_annual_ccode:polity scode:polity_scode"),
-        (VDEM_KEY, "country_text_id:vdem_text country_id:vdem_id cown:cow GWn:gw"),
-    )
-    for col, scheme in (pair.split(":") for pair in ids.split())
-)
+COUNTRY_IDS = (*BMR_DECL.identifiers, *POLITY_DECL.identifiers, *VDEM_DECL.identifiers)

@@ -7,7 +7,7 @@ MPD reports for every year (also after those states dissolved) on their old terr
 
 from __future__ import annotations
 
-from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl
+from polecon.sources._decl import RawIdentifier, SourceDecl
 from polecon.sources._schema import Column, Schema
 
 CITATION = (
@@ -32,7 +32,8 @@ SCHEMA = Schema(
 )  # fmt: skip
 
 
-DECL = SourceDecl((KEY,), SCHEMA, CITATION, identifiers=(Identifier("iso", "iso3"),))
+ISO = RawIdentifier(KEY, "ISO", "maddison", "ISO (by year)", years="year", text=True)
+DECL = SourceDecl((KEY,), SCHEMA, CITATION, identifiers=(ISO,))
 
 #: parse ``MaddisonData.rda`` (23,280 rows)
 parse = DECL.parse
@@ -42,4 +43,4 @@ __all__ = ["CITATION", "DECL", "KEY", "SCHEMA", "parse"]
 
 
 # identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
-COUNTRY_IDS = (RawIdentifier(KEY, "ISO", "maddison", "ISO (by year)", years="year", text=True),)
+COUNTRY_IDS = DECL.identifiers

@@ -6,7 +6,7 @@ Both are read from the R originals under ``macro/original/`` (the CSVs are conve
 
 from __future__ import annotations
 
-from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl
+from polecon.sources._decl import RawIdentifier, SourceDecl
 from polecon.sources._schema import Column, Schema
 
 CITATION_GATT = (
@@ -29,7 +29,8 @@ def _decl(
     """A stevedata membership list: one row per member (``country``, ``code``, ``date``)."""
     columns = (Column("country", "string", "name"), code, date)
     schema = Schema(name=name, description=description, key=(code.name,), columns=columns)
-    return SourceDecl((key,), schema, cite, identifiers=(Identifier(code.name, scheme),))
+    ids = (RawIdentifier(key, code.raw_name, scheme), RawIdentifier(key, "country", "name"))
+    return SourceDecl((key,), schema, cite, identifiers=ids)
 
 
 GATT_DECL = _decl(
@@ -68,8 +69,4 @@ __all__ = [
 
 
 # identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
-COUNTRY_IDS = tuple(
-    RawIdentifier(key, col, scheme)
-    for key, code, code_scheme in ((GATT_KEY, "iso3c", "iso3"), (EU_KEY, "iso2c", "iso2"))
-    for col, scheme in ((code, code_scheme), ("country", "name"))
-)
+COUNTRY_IDS = (*GATT_DECL.identifiers, *EU_DECL.identifiers)

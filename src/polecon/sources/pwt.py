@@ -6,7 +6,7 @@ Balanced frame of 183 countries x 1950-2019; many early cells are missing (NaN).
 
 from __future__ import annotations
 
-from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl
+from polecon.sources._decl import RawIdentifier, SourceDecl
 from polecon.sources._schema import Column, Schema
 
 CITATION = (
@@ -33,7 +33,9 @@ SCHEMA = Schema(
 )  # fmt: skip
 
 
-DECL = SourceDecl((KEY,), SCHEMA, CITATION, identifiers=(Identifier("isocode", "iso3"),))
+DECL = SourceDecl(
+    (KEY,), SCHEMA, CITATION, identifiers=(RawIdentifier(KEY, "isocode", "pwt", text=True),)
+)
 
 #: parse ``pwt10.01.rda`` keeping isocode, year, rgdpe, rgdpo, pop (12,810 rows)
 parse = DECL.parse
@@ -43,4 +45,4 @@ __all__ = ["CITATION", "DECL", "KEY", "SCHEMA", "parse"]
 
 
 # identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
-COUNTRY_IDS = (RawIdentifier(KEY, "isocode", "pwt", text=True),)
+COUNTRY_IDS = DECL.identifiers

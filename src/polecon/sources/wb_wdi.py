@@ -14,7 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
-from polecon.sources._decl import Identifier, RawIdentifier, SourceDecl, parse_source
+from polecon.sources._decl import RawIdentifier, SourceDecl, parse_source
 from polecon.sources._readers import ReadOptions
 from polecon.sources._schema import Column, Schema
 
@@ -51,7 +51,7 @@ def decl(indicator: Literal["gdp", "pop"]) -> SourceDecl:
     """Declaration of the datahub CSV of ``indicator`` (``Country Name, Country Code, Year,
     Value``; text read as is, only empty cells missing)."""
     key = GDP_KEY if indicator == "gdp" else POP_KEY
-    ids = (Identifier("wb_code", "wb"),)
+    ids = (RawIdentifier(key, "Country Code", "wb"),)
     return SourceDecl((key,), schema(indicator), CITATION, ReadOptions("csv", na_values=("",)), ids)
 
 
@@ -69,6 +69,4 @@ __all__ = ["CITATION", "GDP_KEY", "POP_KEY", "decl", "parse", "schema"]
 
 
 # identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
-COUNTRY_IDS = tuple(
-    RawIdentifier(key, "Country Code", "wb", read=decl("gdp").read) for key in (GDP_KEY, POP_KEY)
-)
+COUNTRY_IDS = (*decl("gdp").identifiers, *decl("pop").identifiers)
