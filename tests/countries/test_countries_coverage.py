@@ -52,6 +52,8 @@ def test_declared_splitters_are_the_parsers_own() -> None:
     wto = [d for d in declarations() if d.key == wto_rta.RAW_KEY and "signatories" in d.name]
     assert len(wto) == 2
     assert all(d.split is wto_rta._names is _splitters.split_semicolons for d in wto)
+    parties_2020 = by_name[(unctad.UNCTAD_2020_KEY, "Parties (split on ';')")]
+    assert parties_2020.split is unctad.split_semicolons is _splitters.split_semicolons
 
 
 def test_no_identifier_is_unaccounted() -> None:

@@ -267,10 +267,7 @@ def parse_2020(path: Path | str, *, log: BuildLog | None = None) -> pd.DataFrame
         },
         index=df.index,
     )[~neg]
-    names = [
-        [x.strip() for x in p.split(";") if x.strip()] if isinstance(p, str) else []
-        for p in parties[~neg].astype(object)
-    ]
+    names = [split_semicolons(p) for p in parties[~neg].astype(object)]
     bad = np.array([len(x) != 2 for x in names], dtype=bool)
     if bad.any():
         raise SourceError(
@@ -328,7 +325,7 @@ __all__ = [
 # identifier columns of the raw files, for the crosswalk coverage report (polecon.sources.coverage)
 _BITS, _TIPS = ("type", "BITs"), ("type", "TIPs")
 #: ``parse`` splits BIT short titles with ``split_title`` and TIP parties with ``split_parties``;
-#: ``parse_2020`` splits ``Parties`` on ";" exactly as ``split_semicolons`` does
+#: and ``parse_2020`` splits ``Parties`` with ``split_semicolons``
 COUNTRY_IDS = (
     RawIdentifier(
         UNCTAD_2025_KEY,
