@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from polecon.sources._readers import source_name
 from polecon.sources._schema import Column, Schema, SourceError
 from polecon.sources.agreements._chilton_woda_read import (
     _CODING_ID_COLUMNS,
@@ -321,7 +322,7 @@ def parse_coding(path: Path) -> pd.DataFrame:
     also as ``quota_size``; ``recruit_auth_who`` is split into four ``recruiters_*`` flags.
     """
     path = Path(path)
-    source = path.name
+    source = source_name(path)
     expected = {**_CODING_ID_COLUMNS}
     for raw_name, (_, dtype, _, _) in PROVISIONS.items():
         expected[raw_name] = "num" if dtype == "boolean" else "str"
