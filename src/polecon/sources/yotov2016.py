@@ -172,16 +172,7 @@ EXERCISE2_SCHEMA = Schema(
         *_trade_column(1988, LAST_YEAR),
         *(
             Column(f, "int", _FLAG_TEXT[f], unit="0/1", nullable=False, min=0, max=1)
-            for f in (
-                "rta",
-                "rta_lag3",
-                "rta_lag4",
-                "rta_lag6",
-                "rta_lag8",
-                "rta_lag9",
-                "rta_lag12",
-                "rta_lead4",
-            )
+            for f in _FLAGS[_FLAGS.index("rta") :]  # the rta flags, lags and lead
         ),
         Column(
             "mfn_tariff",
