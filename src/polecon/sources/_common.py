@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 import pandas as pd
 
@@ -18,6 +19,7 @@ def canonical_codes(
     years: pd.Series | None = None,
     rows: pd.Series | None = None,
     unique: bool = False,
+    unknown: Literal["raise", "na"] = "raise",
 ) -> pd.Series:
     """Canonical country codes for ``values`` (:func:`polecon.countries.to_canonical`): the one
     country-mapping path of every source parser.
@@ -29,7 +31,9 @@ def canonical_codes(
 
     ``unique=True`` maps each distinct (value, year) once and broadcasts the codes (for long
     columns with few distinct identifiers); its errors list each row label holding an unknown
-    identifier once, in the order of ``values``.
+    identifier once, in the order of ``values``. ``unknown="na"`` gives ``<NA>`` for every row
+    of an identifier that maps nowhere (in any year) instead of raising, for sources whose
+    parser keeps or logs such names (V-Dem units outside the COW list, WTO signatory names).
     """
     from polecon.countries import UnmappedCountryError, to_canonical
 
@@ -45,6 +49,19 @@ def canonical_codes(
     except UnmappedCountryError as exc:
         labels = {re.sub(r" in \d{4}$", "", str(v)).strip().casefold() for v, _ in exc.unmapped}
         hit = values.astype(str).str.strip().str.casefold().isin(labels).to_numpy(dtype=bool)
+        if unknown == "na":
+            out = pd.Series(pd.NA, index=values.index, dtype="string", name=values.name)
+            if not hit.all():
+                rest = canonical_codes(
+                    values[~hit],
+                    scheme,
+                    source=source,
+                    column=column,
+                    years=None if years is None else years[~hit],
+                    unique=unique,
+                )
+                out[~hit] = rest.to_numpy()
+            return out
         if unique:
             where = pd.unique((values.index if rows is None else rows)[hit]).tolist()
         else:
