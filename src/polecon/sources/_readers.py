@@ -144,6 +144,14 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str], source: str) -> None
         raise SourceError(source, f"missing column(s) {missing}; found {list(df.columns)}")
 
 
+def reject_rows(bad: object, source: str, message: str, *, column: str | None) -> None:
+    """Raise SourceError(``source``, ``message``) naming ``column`` and the 0-based positions of
+    the rows where the boolean mask ``bad`` is true, if there are any."""
+    mask = np.asarray(bad, dtype=bool)
+    if mask.any():
+        raise SourceError(source, message, column=column, rows=np.flatnonzero(mask))
+
+
 def not_numeric(source: str, s: pd.Series, column: str) -> SourceError:
     """Error for a column that should hold numbers: names the rows that are not numbers."""
     bad = s.notna() & pd.to_numeric(s.astype(object), errors="coerce").isna()
@@ -201,5 +209,6 @@ __all__ = [
     "read_dta",
     "read_excel",
     "read_raw",
+    "reject_rows",
     "source_name",
 ]

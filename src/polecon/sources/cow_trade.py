@@ -40,7 +40,13 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._common import canonical_codes
-from polecon.sources._readers import check_columns, numeric_values, read_rda, source_name
+from polecon.sources._readers import (
+    check_columns,
+    numeric_values,
+    read_rda,
+    reject_rows,
+    source_name,
+)
 from polecon.sources._schema import Column, Schema, SourceError
 
 __all__ = ["CITATION", "RAW_KEY", "SCHEMA", "build", "parse", "read_raw"]
@@ -133,31 +139,14 @@ def read_raw(path: Path) -> pd.DataFrame:
             out[col] = arr.astype(np.int64)
         else:
             neg = arr < 0
-            if neg.any():
-                raise SourceError(
-                    source,
-                    f"negative flow (e.g. {arr[neg][:5].tolist()})",
-                    column=col,
-                    rows=np.flatnonzero(neg),
-                )
+            reject_rows(neg, source, f"negative flow (e.g. {arr[neg][:5].tolist()})", column=col)
             out[col] = arr
     raw = pd.DataFrame(out)
     bad_year = (raw["year"] < FIRST_YEAR) | (raw["year"] > LAST_YEAR)
-    if bad_year.any():
-        raise SourceError(
-            source,
-            f"year outside {FIRST_YEAR}-{LAST_YEAR}",
-            column="year",
-            rows=raw.index[bad_year],
-        )
-    self_pair = raw["ccode1"] == raw["ccode2"]
-    if self_pair.any():
-        raise SourceError(source, "ccode1 == ccode2", column="ccode2", rows=raw.index[self_pair])
+    reject_rows(bad_year, source, f"year outside {FIRST_YEAR}-{LAST_YEAR}", column="year")
+    reject_rows(raw["ccode1"] == raw["ccode2"], source, "ccode1 == ccode2", column="ccode2")
     dup = raw.duplicated(["ccode1", "ccode2", "year"], keep=False)
-    if dup.any():
-        raise SourceError(
-            source, "duplicated key (ccode1, ccode2, year)", column="ccode1", rows=raw.index[dup]
-        )
+    reject_rows(dup, source, "duplicated key (ccode1, ccode2, year)", column="ccode1")
     # flow2(i, j) must equal flow1(j, i): the file holds both orderings of each dyad
     mirror = raw[["ccode2", "ccode1", "year", "flow1", "smoothflow1"]].set_axis(
         ["ccode1", "ccode2", "year", "m_flow", "m_smooth"], axis=1
@@ -166,23 +155,15 @@ def read_raw(path: Path) -> pd.DataFrame:
         mirror, on=["ccode1", "ccode2", "year"], how="left", indicator=True
     )
     orphan = (m["_merge"] != "both").to_numpy()
-    if orphan.any():
-        raise SourceError(
-            source,
-            "dyad without its reverse ordering (directed file must hold both)",
-            column="ccode2",
-            rows=np.flatnonzero(orphan),
-        )
+    reject_rows(
+        orphan, source, "dyad without its reverse ordering (directed file must hold both)",
+        column="ccode2",
+    )  # fmt: skip
     for a, b, col in (("flow2", "m_flow", "flow2"), ("smoothflow2", "m_smooth", "smoothflow2")):
         x, y = m[a].to_numpy(), m[b].to_numpy()
         differ = ~((x == y) | (np.isnan(x) & np.isnan(y)))
-        if differ.any():
-            raise SourceError(
-                source,
-                f"{col}(i, j) differs from the reverse row's flow1/smoothflow1",
-                column=col,
-                rows=np.flatnonzero(differ),
-            )
+        msg = f"{col}(i, j) differs from the reverse row's flow1/smoothflow1"
+        reject_rows(differ, source, msg, column=col)
     return raw
 
 

@@ -32,6 +32,7 @@ from polecon.sources._readers import (
     check_columns,
     numeric_values,
     read_raw,
+    reject_rows,
     source_name,
 )
 from polecon.sources._schema import Column, Schema, SourceError
@@ -233,13 +234,8 @@ def _convert(df: pd.DataFrame, schema: Schema, rename: dict[str, str], source: s
     for name in ("trade", "dist"):
         if name in res.columns:
             neg = ((res[name] < 0) | np.isinf(res[name])).to_numpy()
-            if neg.any():
-                raise SourceError(
-                    source,
-                    f"negative or infinite values (e.g. {res.loc[neg, name].head(5).tolist()})",
-                    column=name,
-                    rows=np.flatnonzero(neg),
-                )
+            msg = f"negative or infinite values (e.g. {res.loc[neg, name].head(5).tolist()})"
+            reject_rows(neg, source, msg, column=name)
     res["exporter_iso3"] = _canonical(res["exporter"], source=source, column="exporter").to_numpy()
     res["importer_iso3"] = _canonical(res["importer"], source=source, column="importer").to_numpy()
     dup = res.duplicated(list(schema.key), keep=False)
