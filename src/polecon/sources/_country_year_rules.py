@@ -11,18 +11,12 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog
-from polecon.sources._common import canonical_codes
+from polecon.sources._common import codes_of
 from polecon.sources._schema import SourceError
 
 # ---------------------------------------------------------------------------
 # country mapping helpers
 # ---------------------------------------------------------------------------
-
-
-def _to_canonical(
-    values: pd.Series, scheme: str, source: str, years: pd.Series | None = None
-) -> pd.Series:
-    return canonical_codes(values, scheme, source=source, column=str(values.name), years=years)
 
 
 def _map_rows(
@@ -34,7 +28,7 @@ def _map_rows(
     year_col: str = "year",
 ) -> pd.DataFrame:
     """Add ``code`` (canonical) to ``df``; rows mapping to <NA> are dropped and logged."""
-    codes = _to_canonical(df[id_col], scheme, source, df[year_col])
+    codes = codes_of(df[id_col], scheme, source, df[year_col])
     df = df.assign(code=codes)
     na = df["code"].isna()
     if na.any():

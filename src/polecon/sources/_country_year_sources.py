@@ -15,12 +15,12 @@ import pandas as pd
 
 from polecon.sources import cow_igo, democracy, maddison, memberships, pwt, wb_wdi
 from polecon.sources._base import BuildLog
+from polecon.sources._common import canonical_codes, codes_of
 from polecon.sources._country_year_rules import (
     _attribute_successors,
     _dedupe_by_system,
     _dedupe_latest_unit,
     _map_rows,
-    _to_canonical,
 )
 from polecon.sources._schema import SourceError
 from polecon.sources._tables import column_set, read_table
@@ -191,16 +191,11 @@ def _democracy(raw: dict[str, Path], log: BuildLog, start: int) -> pd.DataFrame:
         mapped = _map_rows(mapped, "cown", "cow", key, log)
         extra = df[no_cow]
         if len(extra) and key == democracy.VDEM_KEY:
-            from polecon.countries import UnmappedCountryError, to_canonical
-
-            codes = []
-            for _tid, grp in extra.groupby(unit):
-                try:
-                    c = to_canonical(grp[unit], "vdem_text", source=key, years=grp["year"])
-                except UnmappedCountryError:
-                    c = pd.Series(pd.NA, index=grp.index, dtype="string")
-                codes.append(c)
-            extra = extra.assign(code=pd.concat(codes).reindex(extra.index))
+            codes = canonical_codes(
+                extra[unit], "vdem_text", source=key, column=unit, years=extra["year"],
+                unknown="na",
+            )  # fmt: skip
+            extra = extra.assign(code=codes)
             bad = extra["code"].isna()
             log.drop(f"{key}: units outside the COW list without an ISO3 code (not states)",
                      int(bad.sum()), sorted(set(extra.loc[bad, unit])))  # fmt: skip
@@ -232,7 +227,7 @@ def _memberships(
     mid = pd.to_datetime(out["year"].astype(str) + "-07-01")
     # GATT (stevedata accession dates), mid-year, 1948-1994
     g = memberships.parse_gatt(raw[memberships.GATT_KEY])
-    g = g.assign(code=_to_canonical(g["iso3c"], "iso3", memberships.GATT_KEY))
+    g = g.assign(code=codes_of(g["iso3c"], "iso3", memberships.GATT_KEY))
     if g["code"].isna().any() or g["code"].duplicated().any():
         raise SourceError(memberships.GATT_KEY, "GATT parties must map to distinct codes",
                           column="iso3c", rows=g.index[g["code"].isna() | g["code"].duplicated(keep=False)].tolist())  # fmt: skip
@@ -242,7 +237,7 @@ def _memberships(
     out["gatt_member"] = val.where(inside, pd.NA).astype("Int64")
     # EU: eustates accession dates + reviewed exits (bloc_members), mid-year, 1958-2020
     e = memberships.parse_eu(raw[memberships.EU_KEY])
-    e = e.assign(code=_to_canonical(e["iso2c"], "iso2", memberships.EU_KEY))
+    e = e.assign(code=codes_of(e["iso2c"], "iso2", memberships.EU_KEY))
     spells = bloc_members()
     spells = spells[spells["bloc"] == "EU"]
     ends = dict(zip(spells["member"], spells["end"], strict=True))

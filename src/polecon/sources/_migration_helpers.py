@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from polecon.sources._common import canonical_codes
 from polecon.sources._schema import SourceError
 
 #: cells holding these tokens are "not available" and become NaN (never 0)
@@ -199,41 +200,23 @@ def map_countries(
     years: pd.Series | None = None,
     row_labels: pd.Series | None = None,
 ) -> pd.Series:
-    """Map identifiers to canonical codes with :func:`polecon.countries.to_canonical`.
+    """:func:`polecon.sources._common.canonical_codes` over the unique (value, year) pairs, as
+    pandas strings; errors name the rows by ``row_labels`` (default: 1-based row numbers).
 
-    Documented exceptions come back ``<NA>``. Unmapped identifiers raise :class:`SourceError`
-    naming the source, column, the identifiers and their rows.
+    Documented exceptions come back ``<NA>``.
     """
-    from polecon.countries import UnmappedCountryError, to_canonical
-
     labels = (
         row_labels
         if row_labels is not None
         else pd.Series(np.arange(1, len(values) + 1), index=values.index)
     )
-    # map the unique (value, year) pairs only: fast, and errors list each value once
-    frame = pd.DataFrame({"v": values.astype("string")})
-    if years is not None:
-        frame["y"] = years.to_numpy()
-    uniq = frame.drop_duplicates().reset_index(drop=True)
-    try:
-        mapped = to_canonical(
-            uniq["v"], scheme, source=source, years=uniq["y"] if years is not None else None
-        )
-    except UnmappedCountryError as exc:
-        bad_values = {v for v, _ in exc.unmapped}
-        bad_keys = {str(v).split(" in ")[0].strip() for v in bad_values}
-        bad = values.astype("string").str.strip().isin(bad_keys | bad_values).fillna(False)
-        raise SourceError(
-            source,
-            f"unknown country identifier(s) {sorted(bad_keys)} (scheme {scheme!r}); "
-            "add a mapping or a documented exception in datasets/countries/",
-            column=column,
-            rows=labels[bad.to_numpy()].tolist(),
-        ) from exc
-    except ValueError as exc:  # e.g. a year-dependent identifier without a year
-        raise SourceError(source, f"country mapping failed: {exc}", column=column) from exc
-    uniq["canon"] = mapped.to_numpy()
-    on = ["v", "y"] if years is not None else ["v"]
-    out = frame.merge(uniq, on=on, how="left", validate="many_to_one")["canon"]
-    return pd.Series(out.to_numpy(), index=values.index, dtype="string")
+    codes = canonical_codes(
+        values.astype("string"),
+        scheme,
+        source=source,
+        column=column,
+        years=years,
+        rows=labels,
+        unique=True,
+    )
+    return pd.Series(codes.to_numpy(), index=values.index, dtype="string")

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import csv
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from polecon.sources._schema import SourceError
@@ -135,6 +137,47 @@ def read_excel(
     return df.reset_index(drop=True)
 
 
+def check_columns(df: pd.DataFrame, columns: Iterable[str], source: str) -> None:
+    """Raise SourceError naming the file and the missing ones if any of ``columns`` is absent."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise SourceError(source, f"missing column(s) {missing}; found {list(df.columns)}")
+
+
+def reject_rows(bad: object, source: str, message: str, *, column: str | None) -> None:
+    """Raise SourceError(``source``, ``message``) naming ``column`` and the 0-based positions of
+    the rows where the boolean mask ``bad`` is true, if there are any."""
+    mask = np.asarray(bad, dtype=bool)
+    if mask.any():
+        raise SourceError(source, message, column=column, rows=np.flatnonzero(mask))
+
+
+def not_numeric(source: str, s: pd.Series, column: str) -> SourceError:
+    """Error for a column that should hold numbers: names the rows that are not numbers."""
+    bad = s.notna() & pd.to_numeric(s.astype(object), errors="coerce").isna()
+    rows = s.index[bad.to_numpy()] if bad.any() else s.index
+    what = f"e.g. {s[bad].head(3).tolist()}" if bad.any() else "whole column stored as text"
+    return SourceError(
+        source, f"expected numbers, found dtype {s.dtype} ({what})", column=column, rows=rows
+    )
+
+
+def numeric_values(s: pd.Series, source: str, column: str, *, integer: bool) -> np.ndarray:
+    """The float64 values of a numeric column (a text or boolean column raises
+    :func:`not_numeric`); with ``integer``, a missing or fractional value raises SourceError
+    naming its rows (labels of ``s``)."""
+    if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+        raise not_numeric(source, s, column)
+    arr = s.to_numpy(dtype=np.float64)
+    if integer:
+        bad = np.isnan(arr) | (arr != np.round(arr))
+        if bad.any():
+            raise SourceError(
+                source, "missing or non-integer values", column=column, rows=s.index[bad]
+            )
+    return arr
+
+
 def read_raw(path: Path | str, options: ReadOptions) -> pd.DataFrame:
     """The raw columns of ``path``, read as ``options`` say (errors name the file)."""
     kind = options.kind
@@ -157,4 +200,15 @@ def read_raw(path: Path | str, options: ReadOptions) -> pd.DataFrame:
     raise AssertionError(kind)
 
 
-__all__ = ["ReadOptions", "read_csv", "read_dta", "read_excel", "read_raw", "source_name"]
+__all__ = [
+    "ReadOptions",
+    "check_columns",
+    "not_numeric",
+    "numeric_values",
+    "read_csv",
+    "read_dta",
+    "read_excel",
+    "read_raw",
+    "reject_rows",
+    "source_name",
+]

@@ -33,14 +33,21 @@ and logged.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
+from polecon.sources._common import canonical_codes
 from polecon.sources._decl import RawIdentifier
+from polecon.sources._readers import (
+    check_columns,
+    numeric_values,
+    read_rda,
+    reject_rows,
+    source_name,
+)
 from polecon.sources._schema import Column, Schema, SourceError
 
 __all__ = ["CITATION", "RAW_KEY", "SCHEMA", "build", "parse", "read_raw"]
@@ -115,16 +122,6 @@ SCHEMA = Schema(
 )
 
 
-def _not_numeric(source: str, s: pd.Series, column: str) -> SourceError:
-    """Error for a column that should hold numbers: names the rows that are not numbers."""
-    bad = s.notna() & pd.to_numeric(s.astype(object), errors="coerce").isna()
-    rows = s.index[bad.to_numpy()] if bad.any() else s.index
-    what = f"e.g. {s[bad].head(3).tolist()}" if bad.any() else "whole column stored as text"
-    return SourceError(
-        source, f"expected numbers, found dtype {s.dtype} ({what})", column=column, rows=rows
-    )
-
-
 def read_raw(path: Path) -> pd.DataFrame:
     """Read the .rds and check its columns and types (raw COW units: millions USD).
 
@@ -132,63 +129,25 @@ def read_raw(path: Path) -> pd.DataFrame:
     truncated file, a missing column, a non-numeric column, non-integer codes or years, a
     negative flow, a duplicated (ccode1, ccode2, year) or a flow2 that is not the mirror flow1.
     """
-    import pyreadr
-
-    path = Path(path)
-    source = path.name
-    try:
-        result = pyreadr.read_r(str(path))
-    except FileNotFoundError:
-        raise
-    except Exception as exc:  # truncated / corrupt / not R data
-        raise SourceError(source, f"cannot read R data file ({type(exc).__name__}: {exc})") from exc
-    if len(result) != 1:
-        raise SourceError(source, f"expected one R object, found {list(result)}")
-    df = next(iter(result.values()))
-    missing = [c for c in RAW_COLUMNS if c not in df.columns]
-    if missing:
-        raise SourceError(source, f"missing column(s) {missing}; found {list(df.columns)}")
-    df = df.reset_index(drop=True)
+    source = source_name(path)
+    df = read_rda(path)
+    check_columns(df, RAW_COLUMNS, source)
     out = {}
     for col in RAW_COLUMNS:
-        s = df[col]
-        if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
-            raise _not_numeric(source, s, col)
-        arr = s.to_numpy(dtype=np.float64)
-        if col in ("ccode1", "ccode2", "year"):
-            bad = np.isnan(arr) | (arr != np.round(arr))
-            if bad.any():
-                raise SourceError(
-                    source, "missing or non-integer values", column=col, rows=np.flatnonzero(bad)
-                )
+        integer = col in ("ccode1", "ccode2", "year")
+        arr = numeric_values(df[col], source, col, integer=integer)
+        if integer:
             out[col] = arr.astype(np.int64)
         else:
             neg = arr < 0
-            if neg.any():
-                raise SourceError(
-                    source,
-                    f"negative flow (e.g. {arr[neg][:5].tolist()})",
-                    column=col,
-                    rows=np.flatnonzero(neg),
-                )
+            reject_rows(neg, source, f"negative flow (e.g. {arr[neg][:5].tolist()})", column=col)
             out[col] = arr
     raw = pd.DataFrame(out)
     bad_year = (raw["year"] < FIRST_YEAR) | (raw["year"] > LAST_YEAR)
-    if bad_year.any():
-        raise SourceError(
-            source,
-            f"year outside {FIRST_YEAR}-{LAST_YEAR}",
-            column="year",
-            rows=raw.index[bad_year],
-        )
-    self_pair = raw["ccode1"] == raw["ccode2"]
-    if self_pair.any():
-        raise SourceError(source, "ccode1 == ccode2", column="ccode2", rows=raw.index[self_pair])
+    reject_rows(bad_year, source, f"year outside {FIRST_YEAR}-{LAST_YEAR}", column="year")
+    reject_rows(raw["ccode1"] == raw["ccode2"], source, "ccode1 == ccode2", column="ccode2")
     dup = raw.duplicated(["ccode1", "ccode2", "year"], keep=False)
-    if dup.any():
-        raise SourceError(
-            source, "duplicated key (ccode1, ccode2, year)", column="ccode1", rows=raw.index[dup]
-        )
+    reject_rows(dup, source, "duplicated key (ccode1, ccode2, year)", column="ccode1")
     # flow2(i, j) must equal flow1(j, i): the file holds both orderings of each dyad
     mirror = raw[["ccode2", "ccode1", "year", "flow1", "smoothflow1"]].set_axis(
         ["ccode1", "ccode2", "year", "m_flow", "m_smooth"], axis=1
@@ -197,45 +156,37 @@ def read_raw(path: Path) -> pd.DataFrame:
         mirror, on=["ccode1", "ccode2", "year"], how="left", indicator=True
     )
     orphan = (m["_merge"] != "both").to_numpy()
-    if orphan.any():
-        raise SourceError(
-            source,
-            "dyad without its reverse ordering (directed file must hold both)",
-            column="ccode2",
-            rows=np.flatnonzero(orphan),
-        )
+    reject_rows(
+        orphan, source, "dyad without its reverse ordering (directed file must hold both)",
+        column="ccode2",
+    )  # fmt: skip
     for a, b, col in (("flow2", "m_flow", "flow2"), ("smoothflow2", "m_smooth", "smoothflow2")):
         x, y = m[a].to_numpy(), m[b].to_numpy()
         differ = ~((x == y) | (np.isnan(x) & np.isnan(y)))
-        if differ.any():
-            raise SourceError(
-                source,
-                f"{col}(i, j) differs from the reverse row's flow1/smoothflow1",
-                column=col,
-                rows=np.flatnonzero(differ),
-            )
+        msg = f"{col}(i, j) differs from the reverse row's flow1/smoothflow1"
+        reject_rows(differ, source, msg, column=col)
     return raw
 
 
-def _map_codes(pairs: pd.DataFrame, raw: pd.DataFrame, source: str) -> pd.Series:
-    """Canonical code per unique (ccode, year) row of ``pairs``; errors name the raw rows."""
-    from polecon.countries import UnmappedCountryError, to_canonical
+def _map_codes(raw: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The unique (ccode, year) pairs of ``raw`` with their canonical code (``canon``).
 
-    try:
-        canon = to_canonical(pairs["ccode"], "cow", source=source, years=pairs["year"])
-    except UnmappedCountryError as exc:
-        labels = {re.sub(r" in \d{4}$", "", str(v)).strip() for v, _ in exc.unmapped}
-        bad = {int(c) for c in pairs["ccode"] if str(c) in labels}
-        in1, in2 = raw["ccode1"].isin(bad), raw["ccode2"].isin(bad)
-        cols = "/".join(c for c, m in (("ccode1", in1), ("ccode2", in2)) if m.any())
-        raise SourceError(
-            source,
-            f"unknown COW code(s): {exc.unmapped}",
-            column=cols or None,
-            rows=raw.index[in1 | in2],
-        ) from exc
+    Mapped with :func:`canonical_codes` once per pair; errors name the raw rows.
+    """
+    both = raw[["ccode1", "ccode2"]].to_numpy()
+    codes = pd.Series(both.ravel())  # row by row: ccode1, ccode2 of row 0, then row 1, ...
+    years = pd.Series(np.repeat(raw["year"].to_numpy(), 2))
+    canon = canonical_codes(
+        codes,
+        "cow",
+        source=source,
+        column="ccode1/ccode2",
+        years=years,
+        rows=pd.Series(np.repeat(raw.index.to_numpy(), 2)),
+        unique=True,
+    )
     if canon.isna().any():
-        bad = sorted(pairs.loc[canon.isna().to_numpy(), "ccode"].unique().tolist())
+        bad = sorted(codes[canon.isna().to_numpy()].unique().tolist())
         in1, in2 = raw["ccode1"].isin(bad), raw["ccode2"].isin(bad)
         raise SourceError(
             source,
@@ -243,7 +194,8 @@ def _map_codes(pairs: pd.DataFrame, raw: pd.DataFrame, source: str) -> pd.Series
             column="ccode1/ccode2",
             rows=raw.index[in1 | in2],
         )
-    return canon
+    pairs = pd.DataFrame({"ccode": codes, "year": years, "canon": canon.to_numpy()})
+    return pairs.drop_duplicates(["ccode", "year"], ignore_index=True)
 
 
 def _spans(years: np.ndarray) -> str:
@@ -267,17 +219,10 @@ def parse(
     if vietnam_1960_1975 not in ("rvn", "vnm"):
         raise ValueError(f"vietnam_1960_1975 must be 'rvn' or 'vnm', got {vietnam_1960_1975!r}")
     path = Path(path)
-    source = path.name
+    source = source_name(path)
     notes: list[str] = []
     raw = read_raw(path)
-    # map the (code, year) combinations once, then broadcast
-    pairs = pd.concat(
-        [
-            raw[["ccode1", "year"]].set_axis(["ccode", "year"], axis=1),
-            raw[["ccode2", "year"]].set_axis(["ccode", "year"], axis=1),
-        ]
-    ).drop_duplicates(ignore_index=True)
-    pairs["canon"] = _map_codes(pairs, raw, source).to_numpy()
+    pairs = _map_codes(raw, source)  # the (code, year) combinations, mapped once
     south = (pairs["ccode"] == VIETNAM_CODE) & pairs["year"].between(*VIETNAM_SOUTH_YEARS)
     if vietnam_1960_1975 == "rvn" and south.any():
         pairs.loc[south, "canon"] = "RVN"
@@ -363,7 +308,7 @@ def parse(
     )
     if log is not None:
         for n in notes:
-            log.note(f"{source}: {n}")
+            log.note(f"{path.name}: {n}")
     return SCHEMA.validate(out, source=source)
 
 

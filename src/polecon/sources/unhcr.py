@@ -96,6 +96,18 @@ _DESCRIPTIONS = {
     "refugee_like": "flow only: people in refugee-like situations (arrivals)",
 }
 
+
+def _group_column(side: str, description: str, groups: dict[str, str]) -> Column:
+    """``<side>_group``: ``country``, ``exception`` or one of the ``groups`` labels."""
+    return Column(
+        f"{side}_group",
+        "string",
+        description,
+        nullable=False,
+        allowed=frozenset({"country", "exception", *groups.values()}),
+    )
+
+
 SCHEMA = Schema(
     name="refugees",
     description="UNHCR forced displacement by origin, asylum country, year and measure.",
@@ -128,20 +140,12 @@ SCHEMA = Schema(
             nullable=False,
             allowed=frozenset({"stock", "flow"}),
         ),
-        Column(
-            "origin_group",
-            "string",
+        _group_column(
+            "origin",
             "country | unknown | stateless | tibetan | exception (crosswalk exception)",
-            nullable=False,
-            allowed=frozenset({"country", "exception", *ORIGIN_GROUPS.values()}),
+            ORIGIN_GROUPS,
         ),
-        Column(
-            "destination_group",
-            "string",
-            "country | unknown | exception",
-            nullable=False,
-            allowed=frozenset({"country", "exception", *DESTINATION_GROUPS.values()}),
-        ),
+        _group_column("destination", "country | unknown | exception", DESTINATION_GROUPS),
         *(Column(c, "float", _DESCRIPTIONS[c], unit="persons", min=0) for c in COUNT_COLUMNS),
     ),
     key=("origin", "destination", "origin_group", "destination_group", "year", "measure"),

@@ -79,24 +79,24 @@ GBMD_LEGACY_CODES: dict[str, str] = dict(
 GBMD_OTHER = "zzz"
 
 
+def _code_columns(scheme: str, codes: str, origin_na: str) -> tuple[Column, ...]:
+    """``origin_code``/``destination_code`` as distributed (``scheme`` codes, ``codes`` says
+    which) and their canonical codes ``origin``/``destination`` (``origin_na``: why <NA>)."""
+    return (
+        Column("origin_code", "string", f"{scheme} code of the origin ({codes})", nullable=False),
+        Column("destination_code", "string", f"{scheme} code of the destination", nullable=False),
+        Column(
+            "origin", "string", f"canonical code of origin_code (<NA>: {origin_na})", country=True
+        ),
+        Column("destination", "string", "canonical code of destination_code", country=True),
+    )
+
+
 SCHEMA = Schema(
     name="wb_bilateral_migrant_stocks",
     description="World Bank bilateral migrant stocks, raw WB codes, one row per dyad-wave.",
     columns=(
-        Column(
-            "origin_code",
-            "string",
-            "World Bank code of the origin (ISO3 + CHI, KSV, ANT, SCG)",
-            nullable=False,
-        ),
-        Column("destination_code", "string", "World Bank code of the destination", nullable=False),
-        Column(
-            "origin",
-            "string",
-            "canonical code of origin_code (<NA>: documented exception)",
-            country=True,
-        ),
-        Column("destination", "string", "canonical code of destination_code", country=True),
+        *_code_columns("World Bank", "ISO3 + CHI, KSV, ANT, SCG", "documented exception"),
         Column("year", "int", "wave", unit="year", nullable=False, allowed=frozenset(WB_YEARS)),
         Column(
             "stock",
@@ -116,20 +116,7 @@ SCHEMA_BY_SEX = Schema(
         Column(
             "sex", "string", "Female or Male", nullable=False, allowed=frozenset({"Female", "Male"})
         ),
-        Column(
-            "origin_code",
-            "string",
-            "GBMD code of the origin (ISO3-like; ROM, IMY, zzz)",
-            nullable=False,
-        ),
-        Column("destination_code", "string", "GBMD code of the destination", nullable=False),
-        Column(
-            "origin",
-            "string",
-            "canonical code of origin_code (<NA>: 'zzz' other/unknown)",
-            country=True,
-        ),
-        Column("destination", "string", "canonical code of destination_code", country=True),
+        *_code_columns("GBMD", "ISO3-like; ROM, IMY, zzz", "'zzz' other/unknown"),
         Column(
             "year",
             "int",

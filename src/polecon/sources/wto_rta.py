@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
+from polecon.sources._common import canonical_codes
 from polecon.sources._decl import RawIdentifier
 from polecon.sources._readers import ReadOptions
 from polecon.sources._schema import Column, Schema, SourceError
@@ -146,8 +147,6 @@ def _dates(df: pd.DataFrame, column: str, src: str) -> pd.Series:
 
 def _code_map(names: set[str], src: str) -> dict[str, str | None]:
     """Signatory name -> code (bloc code, canonical country) or None when it maps nowhere."""
-    from polecon.countries import UnmappedCountryError, to_canonical
-
     out: dict[str, str | None] = {}
     plain = []
     for n in sorted(names):
@@ -156,19 +155,13 @@ def _code_map(names: set[str], src: str) -> dict[str, str | None]:
             out[n] = WTO_BLOCS[key]
         else:
             plain.append(n)
-    bad: set[str] = set()
-    try:
-        codes = to_canonical(pd.Series(plain, dtype=object), "wto_name", source=src)
-    except UnmappedCountryError as exc:
-        bad = {v for v, _ in exc.unmapped}
-        rest = [n for n in plain if n.strip() not in bad]
-        codes = pd.concat(
-            [
-                to_canonical(pd.Series(rest, dtype=object), "wto_name", source=src),
-                pd.Series(pd.NA, index=range(len(rest), len(rest) + len(bad)), dtype="string"),
-            ]
-        )
-        plain = rest + [n for n in plain if n.strip() in bad]
+    codes = canonical_codes(
+        pd.Series(plain, dtype=object),
+        "wto_name",
+        source=src,
+        column="Original signatories/Current signatories",
+        unknown="na",
+    )
     for n, c in zip(plain, codes.tolist(), strict=True):
         out[n] = (
             None if c is None or c is pd.NA or (isinstance(c, float) and np.isnan(c)) else str(c)

@@ -28,6 +28,14 @@ import pandas as pd
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._common import canonical_codes
 from polecon.sources._decl import RawIdentifier
+from polecon.sources._readers import (
+    ReadOptions,
+    check_columns,
+    numeric_values,
+    read_raw,
+    reject_rows,
+    source_name,
+)
 from polecon.sources._schema import Column, Schema, SourceError
 
 __all__ = [
@@ -166,16 +174,7 @@ EXERCISE2_SCHEMA = Schema(
         *_trade_column(1988, LAST_YEAR),
         *(
             Column(f, "int", _FLAG_TEXT[f], unit="0/1", nullable=False, min=0, max=1)
-            for f in (
-                "rta",
-                "rta_lag3",
-                "rta_lag4",
-                "rta_lag6",
-                "rta_lag8",
-                "rta_lag9",
-                "rta_lag12",
-                "rta_lead4",
-            )
+            for f in _FLAGS[_FLAGS.index("rta") :]  # the rta flags, lags and lead
         ),
         Column(
             "mfn_tariff",
@@ -190,33 +189,10 @@ EXERCISE2_SCHEMA = Schema(
 )
 
 
-def _not_numeric(source: str, s: pd.Series, column: str) -> SourceError:
-    """Error for a column that should hold numbers: names the rows that are not numbers."""
-    bad = s.notna() & pd.to_numeric(s.astype(object), errors="coerce").isna()
-    rows = s.index[bad.to_numpy()] if bad.any() else s.index
-    what = f"e.g. {s[bad].head(3).tolist()}" if bad.any() else "whole column stored as text"
-    return SourceError(
-        source, f"expected numbers, found dtype {s.dtype} ({what})", column=column, rows=rows
-    )
-
-
 def _read(path: Path) -> pd.DataFrame:
-    """Read one .rda (single object) or .dta file; unreadable files raise SourceError."""
-    path = Path(path)
-    source = path.name
-    try:
-        if path.suffix.lower() == ".dta":
-            return pd.read_stata(path, convert_categoricals=False)
-        import pyreadr
-
-        result = pyreadr.read_r(str(path))
-    except FileNotFoundError:
-        raise
-    except Exception as exc:  # truncated / corrupt
-        raise SourceError(source, f"cannot read file ({type(exc).__name__}: {exc})") from exc
-    if len(result) != 1:
-        raise SourceError(source, f"expected one R object, found {list(result)}")
-    return next(iter(result.values()))
+    """Read one .rda (its first object) or .dta file; unreadable files raise SourceError."""
+    kind = "dta" if Path(path).suffix.lower() == ".dta" else "rda"
+    return read_raw(path, ReadOptions(kind))
 
 
 def _canonical(values: pd.Series, *, source: str, column: str) -> pd.Series:
@@ -234,10 +210,7 @@ def _canonical(values: pd.Series, *, source: str, column: str) -> pd.Series:
 def _convert(df: pd.DataFrame, schema: Schema, rename: dict[str, str], source: str) -> pd.DataFrame:
     """Rename, check presence and types, convert to the schema's dtypes, add canonical codes."""
     df = df.rename(columns=rename).reset_index(drop=True)
-    wanted = [c.name for c in schema.columns if not c.name.endswith("_iso3")]
-    missing = [c for c in wanted if c not in df.columns]
-    if missing:
-        raise SourceError(source, f"missing column(s) {missing}; found {list(df.columns)}")
+    check_columns(df, [c.name for c in schema.columns if not c.name.endswith("_iso3")], source)
     out: dict[str, object] = {}
     for col in schema.columns:
         if col.name.endswith("_iso3"):
@@ -256,32 +229,14 @@ def _convert(df: pd.DataFrame, schema: Schema, rename: dict[str, str], source: s
                 )
             out[col.name] = text
             continue
-        if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
-            raise _not_numeric(source, s, col.name)
-        arr = s.to_numpy(dtype=np.float64)
-        if col.dtype == "int":
-            bad = np.isnan(arr) | (arr != np.round(arr))
-            if bad.any():
-                raise SourceError(
-                    source,
-                    "missing or non-integer values",
-                    column=col.name,
-                    rows=np.flatnonzero(bad),
-                )
-            out[col.name] = arr.astype(np.int64)
-        else:
-            out[col.name] = arr
+        arr = numeric_values(s, source, col.name, integer=col.dtype == "int")
+        out[col.name] = arr.astype(np.int64) if col.dtype == "int" else arr
     res = pd.DataFrame(out)
     for name in ("trade", "dist"):
         if name in res.columns:
             neg = ((res[name] < 0) | np.isinf(res[name])).to_numpy()
-            if neg.any():
-                raise SourceError(
-                    source,
-                    f"negative or infinite values (e.g. {res.loc[neg, name].head(5).tolist()})",
-                    column=name,
-                    rows=np.flatnonzero(neg),
-                )
+            msg = f"negative or infinite values (e.g. {res.loc[neg, name].head(5).tolist()})"
+            reject_rows(neg, source, msg, column=name)
     res["exporter_iso3"] = _canonical(res["exporter"], source=source, column="exporter").to_numpy()
     res["importer_iso3"] = _canonical(res["importer"], source=source, column="importer").to_numpy()
     dup = res.duplicated(list(schema.key), keep=False)
@@ -303,21 +258,21 @@ def parse(path: Path) -> pd.DataFrame:
     of current USD.  ``exporter_iso3``/``importer_iso3`` add canonical codes.
     """
     path = Path(path)
-    return _convert(_read(path), SCHEMA, {}, path.name)
+    return _convert(_read(path), SCHEMA, {}, source_name(path))
 
 
 def parse_exercise1(path: Path) -> pd.DataFrame:
     """Parse ``Chapter1Exercise1.dta`` (25,350 rows = 65 x 65 x 6 years) into EXERCISE1_SCHEMA."""
     path = Path(path)
     df = _read(path)
-    return _convert(df, EXERCISE1_SCHEMA, {c: c.lower() for c in df.columns}, path.name)
+    return _convert(df, EXERCISE1_SCHEMA, {c: c.lower() for c in df.columns}, source_name(path))
 
 
 def parse_exercise2(path: Path) -> pd.DataFrame:
     """Parse ``Chapter1Exercise2.dta`` (18,928 rows = 52 x 52 x 7 years) into EXERCISE2_SCHEMA."""
     path = Path(path)
     df = _read(path)
-    return _convert(df, EXERCISE2_SCHEMA, {c: c.lower() for c in df.columns}, path.name)
+    return _convert(df, EXERCISE2_SCHEMA, {c: c.lower() for c in df.columns}, source_name(path))
 
 
 @register_table(

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from polecon.sources._readers import source_name
 from polecon.sources._schema import Column, Schema, SourceError
 from polecon.sources.agreements._chilton_woda_read import (
     _CODING_ID_COLUMNS,
@@ -27,17 +28,21 @@ from polecon.sources.agreements._chilton_woda_read import (
     _text,
 )
 
+
+def _yes_no(name: str, description: str) -> tuple[str, str, str, str]:
+    """A provision coded 0/1: (readable name, ``boolean``, description, ``0/1``)."""
+    return (name, "boolean", description, "0/1")
+
+
 #: raw coding column -> (readable name, dtype, description, unit)
 PROVISIONS: dict[str, tuple[str, str, str, str]] = {
     "agreement_title": ("title", "string", "title of the agreement", ""),
     "coded_orig_lang": ("original_language", "string", "language of the coded text", ""),
-    "coded_google_translation": (
+    "coded_google_translation": _yes_no(
         "coded_from_translation",
-        "boolean",
         "coded from a Google translation ('Translation') rather than the original language ('Original langauge')",
-        "0/1",
     ),
-    "autorenew": ("auto_renewal", "boolean", "the agreement renews automatically", "0/1"),
+    "autorenew": _yes_no("auto_renewal", "the agreement renews automatically"),
     "bla_duration": ("duration_type", "string", "stated duration, category as coded", ""),
     "bla_duration_other": (
         "duration_other",
@@ -46,11 +51,8 @@ PROVISIONS: dict[str, tuple[str, str, str, str]] = {
         "",
     ),
     "bla_duration_years": ("duration_years", "Int", "stated duration", "years"),
-    "past_bla_amend": (
-        "amends_previous",
-        "boolean",
-        "the agreement is an additional protocol or amendment",
-        "0/1",
+    "past_bla_amend": _yes_no(
+        "amends_previous", "the agreement is an additional protocol or amendment"
     ),
     "past_bla_ref": (
         "previous_blas_referenced",
@@ -58,50 +60,27 @@ PROVISIONS: dict[str, tuple[str, str, str, str]] = {
         "references to prior BLAs between the parties (none / one / more than one)",
         "",
     ),
-    "past_bla_replace": (
-        "replaces_previous",
-        "boolean",
-        "the agreement fully replaces a previous BLA",
-        "0/1",
-    ),
-    "quota": ("quota", "boolean", "the agreement specifies a quota", "0/1"),
+    "past_bla_replace": _yes_no("replaces_previous", "the agreement fully replaces a previous BLA"),
+    "quota": _yes_no("quota", "the agreement specifies a quota"),
     "quota_num": ("quota_text", "string", "quota size as coded (free text)", ""),
-    "intl_instr": (
-        "international_instruments",
-        "boolean",
-        "(1) references to international instruments",
-        "0/1",
+    "intl_instr": _yes_no(
+        "international_instruments", "(1) references to international instruments"
     ),
-    "info_exch": (
-        "information_exchange",
-        "boolean",
-        "(2) exchange of information between the countries",
-        "0/1",
+    "info_exch": _yes_no(
+        "information_exchange", "(2) exchange of information between the countries"
     ),
-    "info_dissem": (
-        "information_dissemination",
-        "boolean",
-        "(3) dissemination of information about the BLA's existence",
-        "0/1",
+    "info_dissem": _yes_no(
+        "information_dissemination", "(3) dissemination of information about the BLA's existence"
     ),
-    "govt_agencies": (
-        "party_responsibilities",
-        "boolean",
-        "(4) defines clear responsibilities between the parties",
-        "0/1",
+    "govt_agencies": _yes_no(
+        "party_responsibilities", "(4) defines clear responsibilities between the parties"
     ),
-    "joint_commit": ("joint_committee", "boolean", "(5) establishes a joint committee", "0/1"),
-    "recruit_cost_mig": (
-        "no_recruitment_fees",
-        "boolean",
-        "(6a) migrant should not pay recruitment fees",
-        "0/1",
+    "joint_commit": _yes_no("joint_committee", "(5) establishes a joint committee"),
+    "recruit_cost_mig": _yes_no(
+        "no_recruitment_fees", "(6a) migrant should not pay recruitment fees"
     ),
-    "recruit_auth": (
-        "authorised_recruiters",
-        "boolean",
-        "(6b) specifies agents authorised to recruit workers",
-        "0/1",
+    "recruit_auth": _yes_no(
+        "authorised_recruiters", "(6b) specifies agents authorised to recruit workers"
     ),
     "recruit_auth_who": (
         "authorised_recruiters_who",
@@ -109,157 +88,62 @@ PROVISIONS: dict[str, tuple[str, str, str, str]] = {
         "agents authorised to recruit (comma-separated categories as coded)",
         "",
     ),
-    "labor_union_orig": (
-        "union_role_origin",
-        "boolean",
-        "(7a) role for labour unions in the origin country",
-        "0/1",
+    "labor_union_orig": _yes_no(
+        "union_role_origin", "(7a) role for labour unions in the origin country"
     ),
-    "labor_union_dest": (
-        "union_role_destination",
-        "boolean",
-        "(7b) role for labour unions in the destination country",
-        "0/1",
+    "labor_union_dest": _yes_no(
+        "union_role_destination", "(7b) role for labour unions in the destination country"
     ),
-    "labor_union_join": (
-        "migrants_may_join_unions",
-        "boolean",
-        "(7c) migrants can join labour unions in the destination",
-        "0/1",
+    "labor_union_join": _yes_no(
+        "migrants_may_join_unions", "(7c) migrants can join labour unions in the destination"
     ),
-    "emp_orgs": (
-        "employer_organisations_role",
-        "boolean",
-        "(7d) role for employer organisations",
-        "0/1",
+    "emp_orgs": _yes_no("employer_organisations_role", "(7d) role for employer organisations"),
+    "ngos": _yes_no("ngo_role", "(7e) role for other NGOs or civil-society organisations"),
+    "migrant_info": _yes_no(
+        "information_to_migrants", "(8) provision of relevant information to migrants"
     ),
-    "ngos": (
-        "ngo_role",
-        "boolean",
-        "(7e) role for other NGOs or civil-society organisations",
-        "0/1",
+    "prot_equal": _yes_no(
+        "equal_treatment", "(9) equal treatment and non-discrimination of migrant workers"
     ),
-    "migrant_info": (
-        "information_to_migrants",
-        "boolean",
-        "(8) provision of relevant information to migrants",
-        "0/1",
+    "prot_women": _yes_no("women_protection_general", "(10a) general gender protection of women"),
+    "prot_women_det": _yes_no(
+        "women_protection_detailed", "(10b) detailed gender protection of women / domestic workers"
     ),
-    "prot_equal": (
-        "equal_treatment",
-        "boolean",
-        "(9) equal treatment and non-discrimination of migrant workers",
-        "0/1",
+    "prot_other": _yes_no("other_protections", "(10c) other protections (race, religion, etc.)"),
+    "contract_req": _yes_no("contract_required", "(11a) employment contract required"),
+    "contract_standard": _yes_no("standard_contract", "(11b) standard / model employment contract"),
+    "contract_terms": _yes_no("contract_terms_required", "(11c) specific contract terms required"),
+    "wage_prot": _yes_no("wage_protection", "(12) wage protection"),
+    "housing_req": _yes_no(
+        "employer_provides_housing", "(13a) employer required to provide housing"
     ),
-    "prot_women": (
-        "women_protection_general",
-        "boolean",
-        "(10a) general gender protection of women",
-        "0/1",
+    "housing_cond": _yes_no("housing_conditions", "(13b) housing must meet certain conditions"),
+    "housing_monitor": _yes_no("government_monitors_housing", "(13c) government monitors housing"),
+    "work_monitor": _yes_no(
+        "government_monitors_work", "(13d) government monitors working conditions"
     ),
-    "prot_women_det": (
-        "women_protection_detailed",
-        "boolean",
-        "(10b) detailed gender protection of women / domestic workers",
-        "0/1",
+    "passport": _yes_no(
+        "no_document_confiscation", "(14) prohibition of confiscation of travel documents"
     ),
-    "prot_other": (
-        "other_protections",
-        "boolean",
-        "(10c) other protections (race, religion, etc.)",
-        "0/1",
+    "social_security": _yes_no(
+        "social_protection", "(15) social protection and health-care benefits"
     ),
-    "contract_req": ("contract_required", "boolean", "(11a) employment contract required", "0/1"),
-    "contract_standard": (
-        "standard_contract",
-        "boolean",
-        "(11b) standard / model employment contract",
-        "0/1",
+    "disputes_emp_mig": _yes_no(
+        "dispute_resolution", "(16) mechanisms for complaints and dispute resolution"
     ),
-    "contract_terms": (
-        "contract_terms_required",
-        "boolean",
-        "(11c) specific contract terms required",
-        "0/1",
+    "mig_human_cap": _yes_no(
+        "skills_development", "(17) human-resource development and skills improvement"
     ),
-    "wage_prot": ("wage_protection", "boolean", "(12) wage protection", "0/1"),
-    "housing_req": (
-        "employer_provides_housing",
-        "boolean",
-        "(13a) employer required to provide housing",
-        "0/1",
+    "credentials": _yes_no(
+        "recognition_of_qualifications", "(18) recognition of skills and qualifications"
     ),
-    "housing_cond": (
-        "housing_conditions",
-        "boolean",
-        "(13b) housing must meet certain conditions",
-        "0/1",
+    "remittances": _yes_no("savings_and_remittances", "(19) transfer of savings and remittances"),
+    "reintegration": _yes_no(
+        "reintegration_on_return", "(20a) reintegration of migrants upon return"
     ),
-    "housing_monitor": (
-        "government_monitors_housing",
-        "boolean",
-        "(13c) government monitors housing",
-        "0/1",
-    ),
-    "work_monitor": (
-        "government_monitors_work",
-        "boolean",
-        "(13d) government monitors working conditions",
-        "0/1",
-    ),
-    "passport": (
-        "no_document_confiscation",
-        "boolean",
-        "(14) prohibition of confiscation of travel documents",
-        "0/1",
-    ),
-    "social_security": (
-        "social_protection",
-        "boolean",
-        "(15) social protection and health-care benefits",
-        "0/1",
-    ),
-    "disputes_emp_mig": (
-        "dispute_resolution",
-        "boolean",
-        "(16) mechanisms for complaints and dispute resolution",
-        "0/1",
-    ),
-    "mig_human_cap": (
-        "skills_development",
-        "boolean",
-        "(17) human-resource development and skills improvement",
-        "0/1",
-    ),
-    "credentials": (
-        "recognition_of_qualifications",
-        "boolean",
-        "(18) recognition of skills and qualifications",
-        "0/1",
-    ),
-    "remittances": (
-        "savings_and_remittances",
-        "boolean",
-        "(19) transfer of savings and remittances",
-        "0/1",
-    ),
-    "reintegration": (
-        "reintegration_on_return",
-        "boolean",
-        "(20a) reintegration of migrants upon return",
-        "0/1",
-    ),
-    "contract_renewal": (
-        "contract_renewal",
-        "boolean",
-        "(20b) possibility of contract renewal",
-        "0/1",
-    ),
-    "perm_resid": (
-        "permanent_residence_pathway",
-        "boolean",
-        "(20c) pathway to legal permanent residence",
-        "0/1",
+    "contract_renewal": _yes_no("contract_renewal", "(20b) possibility of contract renewal"),
+    "perm_resid": _yes_no(
+        "permanent_residence_pathway", "(20c) pathway to legal permanent residence"
     ),
 }
 
@@ -321,7 +205,7 @@ def parse_coding(path: Path) -> pd.DataFrame:
     also as ``quota_size``; ``recruit_auth_who`` is split into four ``recruiters_*`` flags.
     """
     path = Path(path)
-    source = path.name
+    source = source_name(path)
     expected = {**_CODING_ID_COLUMNS}
     for raw_name, (_, dtype, _, _) in PROVISIONS.items():
         expected[raw_name] = "num" if dtype == "boolean" else "str"

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._base import BuildLog
+from polecon.sources._readers import source_name
 from polecon.sources._schema import Column, Schema, SourceError
 from polecon.sources.agreements._chilton_woda_read import (
     _FORMATION_COLUMNS,
@@ -103,7 +104,7 @@ def parse_formation(
     if date_conflict not in ("year", "date"):
         raise ValueError(f"date_conflict must be 'year' or 'date', got {date_conflict!r}")
     path = Path(path)
-    source = path.name
+    source = source_name(path)
     raw = _read_dta(path, _FORMATION_COLUMNS)
     raw = raw.reset_index(drop=True)
     dup = raw["treatyID"].duplicated(keep=False)
@@ -267,5 +268,5 @@ def parse_formation(
     out["country_b"] = out["country_b"].astype("string")
     if log is not None:
         for n in notes:
-            log.note(f"{source}: {n}")
+            log.note(f"{path.name}: {n}")
     return FORMATION_SCHEMA.validate(out, source=source)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._common import canonical_codes
+from polecon.sources._readers import check_columns, numeric_values, read_dta, source_name
 from polecon.sources._schema import Column, SourceError
 
 #: last signature year covered by the dataset; later dates are typos (rule 3)
@@ -72,28 +73,11 @@ _CODING_ID_COLUMNS = {
 }
 
 
-def _not_numeric(source: str, s: pd.Series, column: str) -> SourceError:
-    """Error for a column that should hold numbers: names the rows that are not numbers."""
-    bad = s.notna() & pd.to_numeric(s.astype(object), errors="coerce").isna()
-    rows = s.index[bad.to_numpy()] if bad.any() else s.index
-    what = f"e.g. {s[bad].head(3).tolist()}" if bad.any() else "whole column stored as text"
-    return SourceError(
-        source, f"expected numbers, found dtype {s.dtype} ({what})", column=column, rows=rows
-    )
-
-
 def _read_dta(path: Path, expected: dict[str, str]) -> pd.DataFrame:
     """Read a Stata file; check that ``expected`` columns exist with the right kind."""
-    source = Path(path).name
-    try:
-        df = pd.read_stata(path, convert_categoricals=False)
-    except FileNotFoundError:
-        raise
-    except Exception as exc:  # corrupt / truncated / not Stata
-        raise SourceError(source, f"cannot read Stata file ({type(exc).__name__}: {exc})") from exc
-    missing = [c for c in expected if c not in df.columns]
-    if missing:
-        raise SourceError(source, f"missing column(s) {missing}; found {list(df.columns)}")
+    source = source_name(path)
+    df = read_dta(path)
+    check_columns(df, expected, source)
     for col, kind in expected.items():
         s = df[col]
         if kind == "str":
@@ -103,15 +87,7 @@ def _read_dta(path: Path, expected: dict[str, str]) -> pd.DataFrame:
             if nonstr.any():
                 raise SourceError(source, "non-text values", column=col, rows=df.index[nonstr])
         else:
-            if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
-                raise _not_numeric(source, s, col)
-            if kind == "int":
-                arr = s.to_numpy(dtype=float)
-                bad = np.isnan(arr) | (arr != np.round(arr))
-                if bad.any():
-                    raise SourceError(
-                        source, "missing or non-integer values", column=col, rows=df.index[bad]
-                    )
+            numeric_values(s, source, col, integer=kind == "int")
     return df
 
 
@@ -130,25 +106,18 @@ def _flag(s: pd.Series, source: str, column: str) -> pd.Series:
     return arr.map({0: False, 1: True}).astype("boolean")
 
 
-def _to_canonical(
-    values: pd.Series, scheme: str, *, source: str, column: str, years: pd.Series | None = None
-) -> pd.Series:
-    """Canonical codes for ``values``; unknown identifiers raise SourceError naming the rows."""
-    return canonical_codes(values, scheme, source=source, column=column, years=years)
-
-
 def _map_parties(df: pd.DataFrame, source: str, years: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Map codeA/codeB (scheme ``cw_code``) and cross-check against the names (``cw_name``)."""
     out = []
     for side in ("A", "B"):
-        by_code = _to_canonical(
+        by_code = canonical_codes(
             df[f"code{side}"].astype(int),
             "cw_code",
             source=source,
             column=f"code{side}",
             years=years,
         )
-        by_name = _to_canonical(
+        by_name = canonical_codes(
             _text(df[f"country{side}"]),
             "cw_name",
             source=source,

@@ -62,6 +62,7 @@ import pandas as pd
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._decl import RawIdentifier
 from polecon.sources._readers import ReadOptions as _ReadOptions
+from polecon.sources._readers import source_name
 from polecon.sources._schema import Column, Schema, SchemaError, SourceError
 
 # moved unchanged to private modules; imported back under the same names
@@ -262,7 +263,7 @@ def blma_agreements(
     swap = (a > b).to_numpy()
     out["party_a"] = a.where(~swap, b)
     out["party_b"] = b.where(~swap, a)
-    return AGREEMENTS_SCHEMA.validate(out, source=Path(formation_path).name)
+    return AGREEMENTS_SCHEMA.validate(out, source=source_name(formation_path))
 
 
 @register_table(
@@ -276,7 +277,7 @@ def build_provisions(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
     """Build ``blma_provisions``: 570 rows keyed by ``agreement_id`` (joins to agreements)."""
     coding = parse_coding(raw[CODING_KEY])
     formation = parse_formation(raw[FORMATION_KEY])
-    source = Path(raw[CODING_KEY]).name
+    source = source_name(raw[CODING_KEY])
     f = formation.set_index("agreement_id")
     unknown = ~coding["agreement_id"].isin(f.index)
     if unknown.any():
@@ -302,7 +303,7 @@ def build_provisions(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
                 rows=coding.index[differ],
             )
     log.note(
-        f"{source}: {len(coding)} coded agreements, all in the formation file with the same "
+        f"{Path(raw[CODING_KEY]).name}: {len(coding)} coded agreements, all in the formation file with the same "
         "parties and year; 'year' is kept as distributed (the formation file's date rules are "
         "in the agreements table)"
     )
