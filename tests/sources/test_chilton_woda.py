@@ -328,7 +328,7 @@ def test_small_copy_parses(small: pd.DataFrame, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("mutate", "column", "fragment"),
     [
-        (lambda d: d.drop(columns="datesigned"), None, "missing column"),
+        (lambda d: d.drop(columns="datesigned"), "datesigned", "missing column"),
         (
             lambda d: d.assign(codeA=np.where(d.index == 1, "USA", d["codeA"].astype(str))),
             "codeA",
@@ -365,8 +365,8 @@ def test_formation_errors(small, tmp_path, mutate, column, fragment) -> None:
         cw.parse_formation(path)
     msg = str(err.value)
     assert "bad.dta" in msg and fragment in msg
-    if column is not None:
-        assert f"'{column}'" in msg and "[rows:" in msg
+    assert f"'{column}'" in msg and err.value.column == column
+    assert ("[rows:" in msg) == (fragment != "missing column")  # a missing column has no rows
 
 
 @pytest.mark.parametrize(

@@ -206,7 +206,7 @@ def _mutate(df: pd.DataFrame, row: int, **values: object) -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("make", "column", "rows", "fragment"),
     [
-        (lambda: _small().drop(columns="flow2"), None, [], "missing column"),
+        (lambda: _small().drop(columns="flow2"), "flow2", [], "missing column"),
         (lambda: _mutate(_small(), 3, ccode2="Mexico"), "ccode2", [3], "expected numbers"),
         (lambda: _mutate(_small(), 4, flow1=-5.0), "flow1", [4], "negative flow"),
         (lambda: _mutate(_small(), 5, ccode2=20.0, ccode1=2.0), "ccode1", [2, 5], "duplicated key"),

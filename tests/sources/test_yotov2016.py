@@ -120,7 +120,7 @@ def test_small_copy_parses(small: pd.DataFrame, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("mutate", "column", "rows", "fragment"),
     [
-        (lambda d: d.drop(columns="dist"), None, [], "missing column"),
+        (lambda d: d.drop(columns="dist"), "dist", [], "missing column"),
         (lambda d: _set(d, 3, "year", "1986a"), "year", [3], "expected numbers"),
         (lambda d: _set(d, 4, "importer", "XYZ"), "importer", [4], "unknown country"),
         (

@@ -137,11 +137,14 @@ def read_excel(
     return df.reset_index(drop=True)
 
 
-def check_columns(df: pd.DataFrame, columns: Iterable[str], source: str) -> None:
-    """Raise SourceError naming the file and the missing ones if any of ``columns`` is absent."""
+def require_columns(df: pd.DataFrame, columns: Iterable[str], source: str) -> None:
+    """Raise SourceError naming the file, the first missing column and all missing ones if any
+    of ``columns`` is absent (the columns found are listed, the first 30)."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise SourceError(source, f"missing column(s) {missing}; found {list(df.columns)}")
+        raise SourceError(
+            source, f"missing column(s) {missing}; found {list(df.columns)[:30]}", column=missing[0]
+        )
 
 
 def reject_rows(bad: object, source: str, message: str, *, column: str | None) -> None:
@@ -202,7 +205,6 @@ def read_raw(path: Path | str, options: ReadOptions) -> pd.DataFrame:
 
 __all__ = [
     "ReadOptions",
-    "check_columns",
     "not_numeric",
     "numeric_values",
     "read_csv",
@@ -210,5 +212,6 @@ __all__ = [
     "read_excel",
     "read_raw",
     "reject_rows",
+    "require_columns",
     "source_name",
 ]

@@ -18,7 +18,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from polecon.sources._readers import read_csv, read_rda, source_name  # noqa: F401 (re-exported)
+from polecon.sources._readers import (  # noqa: F401 (re-exported)
+    read_csv,
+    read_rda,
+    require_columns,
+    source_name,
+)
 from polecon.sources._schema import Column, Schema, SourceError
 
 CITATION = (
@@ -33,15 +38,6 @@ GEO_KEY = "geo/original/cepii_geo_cepii.xls"
 # ---------------------------------------------------------------------------
 # shared helpers
 # ---------------------------------------------------------------------------
-
-
-def require_columns(df: pd.DataFrame, columns: Sequence[str], source: str) -> None:
-    """Raise SourceError if any of ``columns`` is absent."""
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise SourceError(
-            source, f"missing column(s) {missing}; found {list(df.columns)}", column=missing[0]
-        )
 
 
 def _numeric(df: pd.DataFrame, col: str, source: str, na_values: Sequence[str] = ()) -> pd.Series:

@@ -42,10 +42,10 @@ from polecon.sources._base import BuildLog, register_table
 from polecon.sources._common import canonical_codes
 from polecon.sources._decl import RawIdentifier
 from polecon.sources._readers import (
-    check_columns,
     numeric_values,
     read_rda,
     reject_rows,
+    require_columns,
     source_name,
 )
 from polecon.sources._schema import Column, Schema, SourceError
@@ -131,7 +131,7 @@ def read_raw(path: Path) -> pd.DataFrame:
     """
     source = source_name(path)
     df = read_rda(path)
-    check_columns(df, RAW_COLUMNS, source)
+    require_columns(df, RAW_COLUMNS, source)
     out = {}
     for col in RAW_COLUMNS:
         integer = col in ("ccode1", "ccode2", "year")

@@ -30,10 +30,10 @@ from polecon.sources._common import canonical_codes
 from polecon.sources._decl import RawIdentifier
 from polecon.sources._readers import (
     ReadOptions,
-    check_columns,
     numeric_values,
     read_raw,
     reject_rows,
+    require_columns,
     source_name,
 )
 from polecon.sources._schema import Column, Schema, SourceError
@@ -210,7 +210,7 @@ def _canonical(values: pd.Series, *, source: str, column: str) -> pd.Series:
 def _convert(df: pd.DataFrame, schema: Schema, rename: dict[str, str], source: str) -> pd.DataFrame:
     """Rename, check presence and types, convert to the schema's dtypes, add canonical codes."""
     df = df.rename(columns=rename).reset_index(drop=True)
-    check_columns(df, [c.name for c in schema.columns if not c.name.endswith("_iso3")], source)
+    require_columns(df, [c.name for c in schema.columns if not c.name.endswith("_iso3")], source)
     out: dict[str, object] = {}
     for col in schema.columns:
         if col.name.endswith("_iso3"):

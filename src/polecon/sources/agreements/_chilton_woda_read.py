@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._common import canonical_codes
-from polecon.sources._readers import check_columns, numeric_values, read_dta, source_name
+from polecon.sources._readers import numeric_values, read_dta, require_columns, source_name
 from polecon.sources._schema import Column, SourceError
 
 #: last signature year covered by the dataset; later dates are typos (rule 3)
@@ -77,7 +77,7 @@ def _read_dta(path: Path, expected: dict[str, str]) -> pd.DataFrame:
     """Read a Stata file; check that ``expected`` columns exist with the right kind."""
     source = source_name(path)
     df = read_dta(path)
-    check_columns(df, expected, source)
+    require_columns(df, expected, source)
     for col, kind in expected.items():
         s = df[col]
         if kind == "str":

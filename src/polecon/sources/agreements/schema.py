@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from polecon.sources._common import canonical_codes
-from polecon.sources._readers import source_name
-from polecon.sources._schema import Column, Schema, SourceError
+from polecon.sources._readers import require_columns, source_name
+from polecon.sources._schema import Column, Schema
 
 TYPES = ("bit", "tip", "bfta", "pta", "blma")
 SOURCES = ("unctad2025", "unctad2020", "desta", "chilton_woda")
@@ -187,15 +187,6 @@ CITATION = (
 def source_label(path: Path | str) -> str:
     """Short name of a raw file for messages: :func:`polecon.sources._readers.source_name`."""
     return source_name(path)
-
-
-def require_columns(df: pd.DataFrame, columns: Sequence[str], source: str) -> None:
-    """Raise :class:`SourceError` naming the first missing column."""
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise SourceError(
-            source, f"missing column(s) {missing}; found {list(df.columns)[:30]}", column=missing[0]
-        )
 
 
 def order_pairs(a: pd.Series, b: pd.Series) -> tuple[pd.Series, pd.Series]:
