@@ -6,12 +6,14 @@ unaccounted identifier or any unexpected code/name disagreement.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from polecon.sources import _splitters, wto_rta
+from polecon.sources._coverage_read import read_file
 from polecon.sources.agreements import unctad
 from polecon.sources.coverage import (
     EXPECTED_DISAGREEMENTS,
@@ -39,6 +41,88 @@ def test_covered_columns_are_the_declared_ones() -> None:
     declared = {(d.key, d.name) for d in declarations()}
     assert len(declared) == len(declarations())  # no column declared twice
     assert set(detail) == declared
+
+
+#: raw column names that look like country identifiers (an oracle independent of the
+#: declarations: the files' own headers)
+_ID_LIKE = re.compile(
+    r"(?i)(iso|ccode|gwcode|cown|gwn|^code|code$|countr|name$|^name|exporter|importer|origin|"
+    r"dest|partner|part(y|ies)|signator|reporter|member|colon|^exp$|^imp$|^coo|^coa|abbrev|"
+    r"scode|_id$|cnum|state)"
+)
+_CW, _CEPII = "blas/chilton_woda_2022/", "geo/original/cepii_geo_cepii.xls"
+_NAMES_NOT_READ = "a country-name column no parser reads (the parser maps the code column)"
+#: (file, column) -> why a column that looks like an identifier is not certified
+NOT_IDENTIFIERS = {
+    ("bits/unctad_iia_navigator_2025-02/bits_raw.rda", "treaty_id"): "treaty id",
+    **{
+        (f"ptas/desta_v2.3/{f}.csv", c): "treaty name / WTO treaty name"
+        for f in ("desta_list_of_treaties_02_03_dyads", "desta_list_of_treaties_02_03",
+                  "desta_dyadic_withdrawal_02_03")
+        for c in ("name", "wto_name")
+    },
+    ("ptas/desta_v2.3/desta_dyadic_withdrawal_02_03.csv", "coded"): "0/1 coding flag",
+    ("ptas/wto_rta_database_2026-02/WTO_RTA_AllRTAs.xlsx", "RTA Name"): "agreement name",
+    ("ptas/wto_rta_database_2026-02/WTO_RTA_AllRTAs.xlsx", "All Parties WTO members?"): "yes/no",
+    (_CW + "BLAs_Formation_Data.dta", "dataset_original"): "source dataset label",
+    **{(_CW + "BLAs_Coding_Data.dta", c): "provision text or coding" for c in
+       ("coded_orig_lang", "coded_google_translation", "labor_union_dest")},
+    (_CW + "countries_match.xlsx", "o_iso3 combined"): "concatenation of the o_iso3 codes",
+    ("migration/unhcr_population_1951_2025.rda", "stateless"): "population count",
+    ("trade/yotov2016_agtpa_applications.rda", "pair_id"): "pair index",
+    ("geo/original/cepii_dist_cepii.rda", "colony"): "0/1 colonial-link dummy",
+    (_CEPII, "iso2"): "ISO2 beside the certified iso3/cnum; no parser reads it",
+    (_CEPII, "country"): _NAMES_NOT_READ,
+    **{(f"geo/original/{f}.rda", "statenme"): _NAMES_NOT_READ
+       for f in ("cow_capitals", "gw_capitals")},
+    **{(f"macro/wb_{f}.csv", "Country Name"): _NAMES_NOT_READ
+       for f in ("gdp_current_usd", "population")},
+    ("trade/penppml_countries.rda", "name"): _NAMES_NOT_READ,
+    ("macro/original/pwt10.01.rda", "country"): _NAMES_NOT_READ,
+    ("macro/original/MaddisonCountries.rda", "country"): _NAMES_NOT_READ,
+    ("macro/original/bmr.rda", "bmr_ccode"): "BMR's own COW code copy; cown is certified",
+    ("macro/original/bmr.rda", "abbreviation_undp"): "UNDP abbreviation; no parser reads it",
+    ("macro/original/vdem_simple.rda", "vdem_cowcode"): "V-Dem's COW copy; cown is certified",
+    **{(f"macro/original/{f}.rda", c): _NAMES_NOT_READ for f, c in (
+        ("bmr", "extended_country_name"), ("polity5", "polity_annual_country"),
+        ("polity5", "extended_country_name"), ("vdem_simple", "vdem_country_name"),
+        ("vdem_simple", "histname"), ("vdem_simple", "extended_country_name"),
+        ("cow_igo_state_year_format3", "state"))},
+    ("codes/original/cw_system.rda", "cw_name"): _NAMES_NOT_READ,
+    ("codes/original/gw_system.rda", "gw_name"): _NAMES_NOT_READ,
+    ("codes/original/gw_system.rda", "microstate"): "0/1 flag",
+}  # fmt: skip
+
+
+@pytest.mark.slow
+def test_every_identifier_like_column_is_declared_or_excused() -> None:
+    """Each raw column whose name looks like a country identifier is certified (declared)
+    or listed in NOT_IDENTIFIERS with a reason; no excuse is stale."""
+    declared: dict[tuple[str, object], set[str]] = {}
+    patterns: dict[tuple[str, object], list[str]] = {}
+    options = {}
+    for d in declarations():
+        f = (d.key, d.options.sheet)
+        options[f] = d.options
+        if d.pattern is not None:
+            patterns.setdefault(f, []).append(d.pattern)
+        else:
+            declared.setdefault(f, set()).update(d.column.split("+"))
+    looks: set[tuple[str, str]] = set()
+    undeclared = []
+    for f, opts in options.items():
+        for c in map(str, read_file(f[0], opts).columns):
+            if not _ID_LIKE.search(c) or any(re.fullmatch(p, c) for p in patterns.get(f, ())):
+                continue
+            looks.add((f[0], c))
+            if c not in declared.get(f, set()) and (f[0], c) not in NOT_IDENTIFIERS:
+                undeclared.append((f[0], c))
+    assert undeclared == []
+    assert set(NOT_IDENTIFIERS) <= looks  # every excuse names a real, identifier-like column
+    excused_and_declared = {
+        (k, c) for (k, sheet), cols in declared.items() for c in cols if (k, c) in NOT_IDENTIFIERS
+    }
+    assert excused_and_declared == set()
 
 
 def test_declared_splitters_are_the_parsers_own() -> None:
