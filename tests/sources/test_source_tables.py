@@ -167,13 +167,14 @@ def test_undesa_revision_not_countries_are_the_codes_without_iso3() -> None:
 
 @pytest.mark.realdata
 def test_unhcr_pseudo_codes_are_the_codes_without_iso3() -> None:
-    from polecon.sources import unhcr, wb_migration
+    from polecon.sources import unhcr
+    from polecon.sources._readers import read_r_objects
 
     iso3 = set(_codelist()["iso3c"].dropna())
     origin: set[str] = set()
     destination: set[str] = set()
     for key in ("migration/unhcr_population_1951_2025.rda", "migration/unhcr_flows_1962_2025.rda"):
-        (obj,) = wb_migration.read_r_file(fetch(key)).values()
+        (obj,) = read_r_objects(fetch(key)).values()
         origin |= set(obj["coo_iso"].astype(str)) - iso3
         destination |= set(obj["coa_iso"].astype(str)) - iso3
     assert origin == set(unhcr.ORIGIN_GROUPS) and destination == set(unhcr.DESTINATION_GROUPS)

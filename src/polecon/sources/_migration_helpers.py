@@ -14,36 +14,16 @@ import numpy as np
 import pandas as pd
 
 from polecon.sources._common import canonical_codes
+from polecon.sources._readers import read_r_objects, read_rda, require_columns, source_name
 from polecon.sources._schema import SourceError
 
 #: cells holding these tokens are "not available" and become NaN (never 0)
 MISSING_TOKENS: tuple[str, ...] = ("..", "-")
 
 
-def read_r_file(path: str | Path) -> dict[str | None, object]:
-    """All objects of an ``.rds``/``.rda`` file (``pyreadr.read_r``); unreadable, truncated or
-    missing files raise :class:`SourceError` naming the file."""
-    import pyreadr
-
-    path = Path(path)
-    src = path.name
-    if not path.is_file():
-        raise SourceError(src, f"file not found: {path}")
-    try:
-        return dict(pyreadr.read_r(str(path)))
-    except Exception as exc:  # pyreadr raises several types for corrupt/truncated files
-        raise SourceError(src, f"cannot read R data file (truncated or corrupt?): {exc}") from exc
-
-
-def require_columns(df: object, required: Sequence[str], source: str) -> pd.DataFrame:
-    """``df`` as a DataFrame with a fresh RangeIndex; missing columns raise SourceError."""
-    if not isinstance(df, pd.DataFrame):
-        raise SourceError(source, f"R object is a {type(df).__name__}, not a data frame")
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise SourceError(
-            source, f"missing column(s) {missing}; found {list(df.columns)}", column=missing[0]
-        )
+def checked_frame(df: pd.DataFrame, required: Sequence[str], source: str) -> pd.DataFrame:
+    """``df`` with a fresh RangeIndex; missing columns raise SourceError naming the first."""
+    require_columns(df, required, source)
     return df.reset_index(drop=True)
 
 
@@ -54,17 +34,15 @@ def read_r_object(path: str | Path, name: str | None, required: Sequence[str]) -
     Unreadable or truncated files, a missing object and missing columns raise
     :class:`SourceError` naming the file.
     """
-    src = Path(path).name
-    objects = read_r_file(path)
+    src = source_name(path)
     if name is None:
+        objects = read_r_objects(path)
         if len(objects) != 1:
             raise SourceError(src, f"expected one R object, found {list(objects)}")
         df = next(iter(objects.values()))
     else:
-        if name not in objects:
-            raise SourceError(src, f"R object {name!r} not found; objects: {list(objects)}")
-        df = objects[name]
-    return require_columns(df, required, src)
+        df = read_rda(path, name)
+    return checked_frame(df, required, src)
 
 
 def coerce_counts(

@@ -56,22 +56,30 @@ def source_name(path: Path | str) -> str:
     return "/".join(parts[-3:]) if parts[-2:-1] == ("original",) else "/".join(parts[-2:])
 
 
-def read_rda(path: Path | str, obj: str | None = None) -> pd.DataFrame:
-    """Read one object of an R ``.rda`` file with pyreadr; errors become SourceError."""
+def read_r_objects(path: Path | str) -> dict[str | None, pd.DataFrame]:
+    """Every object of an R ``.rda``/``.rds`` file (pyreadr; an ``.rds`` object is keyed
+    ``None``); a missing, truncated or corrupt file raises SourceError naming it."""
     import pyreadr
 
-    src = source_name(path)
     try:
-        res = pyreadr.read_r(str(path))
+        return dict(pyreadr.read_r(str(path)))
     except Exception as exc:  # pyreadr raises several private error types
         raise SourceError(
-            src, f"cannot read R data file ({type(exc).__name__}: {exc}); truncated or corrupt?"
+            source_name(path),
+            f"cannot read R data file ({type(exc).__name__}: {exc}); truncated or corrupt?",
         ) from None
+
+
+def read_rda(path: Path | str, obj: str | None = None) -> pd.DataFrame:
+    """One object of an R ``.rda``/``.rds`` file (``obj``; default the first) with a fresh
+    index; errors become SourceError naming the file."""
+    src = source_name(path)
+    res = read_r_objects(path)
     if not res:
         raise SourceError(src, "R data file holds no data frame")
     if obj is not None:
         if obj not in res:
-            raise SourceError(src, f"object {obj!r} not found; objects: {list(res)}")
+            raise SourceError(src, f"R object {obj!r} not found; objects: {list(res)}")
         df = res[obj]
     else:
         df = next(iter(res.values()))
@@ -210,6 +218,7 @@ __all__ = [
     "read_csv",
     "read_dta",
     "read_excel",
+    "read_r_objects",
     "read_raw",
     "reject_rows",
     "require_columns",

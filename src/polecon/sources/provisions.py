@@ -23,6 +23,7 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._common import canonical_codes
+from polecon.sources._readers import source_name
 from polecon.sources._schema import Column, Schema, SourceError
 from polecon.sources._tables import column_set
 
@@ -78,12 +79,8 @@ TREATY_TYPES = {
 BLEU_NAMES: frozenset[str] = column_set("bleu_names.csv", ("name", "reason"), "name")
 
 
-def _label(path: Path) -> str:
-    return "/".join(Path(path).parts[-2:])
-
-
 def _read_csv(path: Path, columns: tuple[str, ...], **kw) -> pd.DataFrame:
-    src = _label(path)
+    src = source_name(path)
     try:
         df = pd.read_csv(path, low_memory=False, **kw)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
@@ -164,7 +161,7 @@ PTA_DESIGN_SCHEMA = Schema(
 def build_pta_design(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
     """DESTA design coding + indices, one row per coded entry (see the module docstring)."""
     path = raw[DESIGN_KEY]
-    src = _label(path)
+    src = source_name(path)
     d = _read_csv(path, (*DESIGN_ID_COLUMNS, *DS_COLUMNS), dtype={"number": str})
     number = d["number"].astype("string").str.strip()
     _unique(number, src)
@@ -194,7 +191,7 @@ def build_pta_design(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
         v = _numbers(d, rawc, src, whole=True, allowed={0, 1})
         out[ours] = v.map({1.0: True, 0.0: False}).astype("boolean")
     ipath = raw[INDICES_KEY]
-    isrc = _label(ipath)
+    isrc = source_name(ipath)
     ind = _read_csv(ipath, ("number", *INDEX_COLUMNS), dtype={"number": str})
     ind["number"] = ind["number"].astype("string").str.strip()
     _unique(ind["number"], isrc)
@@ -297,21 +294,25 @@ def build_bit_provisions(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
     from polecon.sources.agreements import unctad
 
     path = raw[MAPPING_KEY]
-    src = _label(path)
+    src = source_name(path)
     d = _read_csv(path, (*MAPPING_ID_COLUMNS, *MAPPING_COLUMNS.values()))
     try:
         urls = Path(raw[URLS_KEY]).read_text(encoding="utf-8").split("\n")
     except (UnicodeDecodeError, OSError) as exc:
         raise SourceError(
-            _label(raw[URLS_KEY]), f"cannot read ({type(exc).__name__}: {exc})"
+            source_name(raw[URLS_KEY]), f"cannot read ({type(exc).__name__}: {exc})"
         ) from None
     urls = [u.strip() for u in urls if u.strip()]
     if len(urls) != len(d):
-        raise SourceError(_label(raw[URLS_KEY]), f"{len(urls)} URLs for {len(d)} rows of {src}")
+        raise SourceError(
+            source_name(raw[URLS_KEY]), f"{len(urls)} URLs for {len(d)} rows of {src}"
+        )
     m = pd.Series(urls).str.extract(r"/treaties/(bit|otheriia)/(\d+)/")
     if m[1].isna().any():
         raise SourceError(
-            _label(raw[URLS_KEY]), "URL without /treaties/<kind>/<id>/", rows=m.index[m[1].isna()]
+            source_name(raw[URLS_KEY]),
+            "URL without /treaties/<kind>/<id>/",
+            rows=m.index[m[1].isna()],
         )
     # urls.txt is aligned with data.csv by row position only: check the alignment on the year in
     # each URL's slug ("...-bit-2005-"), which equals the signature year in 2,571 of 2,577 rows
@@ -321,7 +322,7 @@ def build_bit_provisions(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
     off = (slug_year.notna() & sig_year.notna() & (slug_year != sig_year.to_numpy())).to_numpy()
     if off.sum() > MAX_URL_YEAR_MISMATCH * len(d):
         raise SourceError(
-            _label(raw[URLS_KEY]),
+            source_name(raw[URLS_KEY]),
             f"{int(off.sum())} of {len(d)} URLs name another year than the signature date in "
             f"{src}: the two files are not aligned row by row",
             column="Date of signature",
@@ -389,7 +390,7 @@ def build_bit_provisions(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
     ).astype("float64")
     if out["unctad_id"].duplicated().any():
         dup = out["unctad_id"].duplicated(keep=False)
-        raise SourceError(_label(raw[URLS_KEY]), "duplicated treaty id", rows=out.index[dup])
+        raise SourceError(source_name(raw[URLS_KEY]), "duplicated treaty id", rows=out.index[dup])
     # join to the agreements table's 2025 UNCTAD ids on the normalised short title
     from polecon.sources.desta_blocs import spells
 

@@ -24,6 +24,7 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog
 from polecon.sources._decl import RawIdentifier
+from polecon.sources._readers import source_name
 from polecon.sources._schema import Column, Schema, SourceError
 from polecon.sources._tables import column_set
 from polecon.sources.wb_migration import coerce_counts, coerce_year, map_countries
@@ -78,7 +79,7 @@ SCHEMA = Schema(
 
 
 def _read_wide(path: Path) -> pd.DataFrame:
-    src = path.name
+    src = source_name(path)
     if not path.is_file():
         raise SourceError(src, f"file not found: {path}")
     try:
@@ -106,7 +107,7 @@ def parse(path: str | Path, log: BuildLog | None = None) -> pd.DataFrame:
     when none is given). Errors name the file, the column and the CSV line numbers.
     """
     path = Path(path)
-    src = path.name
+    src = source_name(path)
     log = log if log is not None else BuildLog("undesa")
     wide = _read_wide(path)
     # CSV line numbers (header = line 1), as labels for error messages

@@ -32,15 +32,15 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._decl import RawIdentifier
+from polecon.sources._readers import read_r_objects, source_name
 from polecon.sources._schema import Column, Schema, SourceError
 from polecon.sources._tables import read_table
 from polecon.sources.wb_migration import (
+    checked_frame,
     coerce_codes,
     coerce_counts,
     coerce_year,
     map_countries,
-    read_r_file,
-    require_columns,
 )
 
 CITATION = (
@@ -160,14 +160,14 @@ def parse(path: str | Path) -> pd.DataFrame:
     negative count) raise :class:`SourceError` naming the file, column and 1-based rows.
     """
     path = Path(path)
-    src = path.name
-    objects = read_r_file(path)
+    src = source_name(path)
+    objects = read_r_objects(path)
     obj = next((n for n in _OBJECTS if n in objects), None)
     if obj is None:
         raise SourceError(src, f"expected R object 'population' or 'flows'; found {list(objects)}")
     measure, counts = _OBJECTS[obj]
     ids = ["year", "coo_iso", "coa_iso"]
-    raw = require_columns(objects[obj], [*ids, *counts], src)
+    raw = checked_frame(objects[obj], [*ids, *counts], src)
     year = coerce_year(raw["year"], source=src, column="year")
     coo = coerce_codes(raw["coo_iso"], source=src, column="coo_iso")
     coa = coerce_codes(raw["coa_iso"], source=src, column="coa_iso")

@@ -31,14 +31,14 @@ from polecon.sources._base import BuildLog
 from polecon.sources._decl import RawIdentifier
 from polecon.sources._migration_helpers import (  # noqa: F401 (re-exported)
     MISSING_TOKENS,
+    checked_frame,
     coerce_codes,
     coerce_counts,
     coerce_year,
     map_countries,
-    read_r_file,
     read_r_object,
-    require_columns,
 )
+from polecon.sources._readers import source_name
 from polecon.sources._schema import Column, Schema, SourceError
 from polecon.sources._tables import read_table
 
@@ -149,7 +149,7 @@ def parse(path: str | Path) -> pd.DataFrame:
     reverse dyad's ``outward_stock`` (checked, so a column swap cannot pass silently).
     """
     path = Path(path)
-    src = path.name
+    src = source_name(path)
     need = ["origin_code", "destination_code", "year", "outward_stock", "inward_stock"]
     raw = read_r_object(path, None, need)
     df = pd.DataFrame(
@@ -203,7 +203,7 @@ def parse_by_sex(path: str | Path) -> pd.DataFrame:
     MNE, SRB and origin ``zzz``, which GBMD does not cover) stay NaN.
     """
     path = Path(path)
-    src = path.name
+    src = source_name(path)
     labels = list(DCDATA_YEAR_LABELS)
     raw = read_r_object(path, "MigrationFlows", ["sex", "destcode", "origincode", *labels])
     ids = pd.DataFrame(
@@ -346,9 +346,8 @@ __all__ = [
     "map_countries",
     "parse",
     "parse_by_sex",
-    "read_r_file",
+    "checked_frame",
     "read_r_object",
-    "require_columns",
     "select_wb",
     "uncovered_codes",
 ]
