@@ -23,6 +23,7 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog
 from polecon.sources._common import canonical_codes
+from polecon.sources._readers import read_rda, require_columns, source_name
 from polecon.sources._schema import SourceError
 from polecon.sources._tables import read_table
 
@@ -53,19 +54,9 @@ CITATION = (
 
 def read(path: Path | str, obj: str) -> pd.DataFrame:
     """Read and check the raw long table; errors name the file, the column and the rows."""
-    import pyreadr
-
-    src = "/".join(Path(path).parts[-2:])
-    try:
-        res = pyreadr.read_r(str(path))
-    except Exception as exc:  # pyreadr raises several private error types
-        raise SourceError(src, f"cannot read R data file ({type(exc).__name__}: {exc})") from None
-    if obj not in res:
-        raise SourceError(src, f"R object {obj!r} not found (found {list(res)})")
-    df = res[obj]
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise SourceError(src, f"missing column(s) {missing}", column=missing[0])
+    src = source_name(path)
+    df = read_rda(path, obj)
+    require_columns(df, COLUMNS, src)
     for c in ("t", "n"):
         num = pd.to_numeric(df[c], errors="coerce")
         bad = num.isna() | ~np.isfinite(num.astype("float64")) | (num != np.floor(num)) | (num < 0)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from polecon.sources._readers import read_dta, read_r_objects
 from polecon.sources._schema import SourceError
 from polecon.sources._splitters import (  # noqa: F401 (the parser's splitters, re-exported)
     _CONTINUATION,
@@ -48,32 +49,21 @@ _BLOC_PATTERN = re.compile(r"^([A-Z]{2,}) \(.+\)$")  # "ASEAN (Association of ..
 
 
 def _read_rda(path: Path) -> pd.DataFrame:
-    import pyreadr
-
-    src = source_label(path)
-    try:
-        res = pyreadr.read_r(str(path))
-    except Exception as exc:  # pyreadr raises private error types
-        raise SourceError(
-            src, f"cannot read R data file ({type(exc).__name__}: {exc}); truncated or corrupt?"
-        ) from None
+    """The ``bits_raw`` object of the 2025 navigator export (or the file's only object)."""
+    res = read_r_objects(path)
     if "bits_raw" in res:
         df = res["bits_raw"]
     elif len(res) == 1:
         df = next(iter(res.values()))
     else:
-        raise SourceError(src, f"expected the object 'bits_raw'; objects: {list(res)}")
+        raise SourceError(
+            source_label(path), f"expected the object 'bits_raw'; objects: {list(res)}"
+        )
     return df.reset_index(drop=True)
 
 
-def _read_dta(path: Path) -> pd.DataFrame:
-    src = source_label(path)
-    try:
-        return pd.read_stata(path)
-    except Exception as exc:  # pandas' Stata reader raises ValueError, struct.error, ...
-        raise SourceError(
-            src, f"cannot read Stata file ({type(exc).__name__}: {exc}); truncated or corrupt?"
-        ) from None
+#: the 2020 navigator export (no value labels: identical with or without converting them)
+_read_dta = read_dta
 
 
 def _dates(df: pd.DataFrame, column: str, src: str, fmt: str | None = None) -> pd.Series:
