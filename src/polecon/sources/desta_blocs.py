@@ -25,6 +25,7 @@ import pandas as pd
 
 from polecon._paths import DATASETS_DIR
 from polecon.sources._common import canonical_codes
+from polecon.sources._readers import read_csv, require_columns, source_name
 from polecon.sources._schema import SourceError
 from polecon.sources._tables import read_table
 
@@ -41,11 +42,9 @@ CORRECTION_COLUMNS = ("bloc", "member", "event", "year", "source", "reason", "re
 
 def events(list_path: Path | str) -> pd.DataFrame:
     """Membership events ``bloc, member, year, event (join|exit), number`` from the DESTA list."""
-    src = "/".join(Path(list_path).parts[-2:])
-    lst = pd.read_csv(list_path, encoding="cp1252", dtype={"number": str}, low_memory=False)
-    for c in ("number", "entry_type", "year", "c1", "mc1"):
-        if c not in lst.columns:
-            raise SourceError(src, f"missing column {c!r}", column=c)
+    src = source_name(list_path)
+    lst = read_csv(list_path, encoding="cp1252", dtype={"number": str}, low_memory=False)
+    require_columns(lst, ("number", "entry_type", "year", "c1", "mc1"), src)
     number = lst["number"].astype("string").str.strip()
     family = pd.to_numeric(number.str.extract(r"^(\d+)")[0], errors="coerce")
     rows = []

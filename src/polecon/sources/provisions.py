@@ -23,7 +23,7 @@ import pandas as pd
 
 from polecon.sources._base import BuildLog, register_table
 from polecon.sources._common import canonical_codes
-from polecon.sources._readers import source_name
+from polecon.sources._readers import read_csv, require_columns, source_name
 from polecon.sources._schema import Column, Schema, SourceError
 from polecon.sources._tables import column_set
 
@@ -204,7 +204,8 @@ def build_pta_design(raw: dict[str, Path], log: BuildLog) -> pd.DataFrame:
         )
     out = out.merge(ind[["number", *INDEX_COLUMNS]], on="number", how="left")
     # join rate to our agreement ids: DESTA agreements (non-consolidated dyad entries)
-    dy = pd.read_csv(raw[DESTA_DYADS_KEY], encoding="cp1252", low_memory=False)
+    dy = read_csv(raw[DESTA_DYADS_KEY], encoding="cp1252", low_memory=False)
+    require_columns(dy, ("entry_type", "base_treaty"), source_name(raw[DESTA_DYADS_KEY]))
     dy = dy[dy["entry_type"].astype(str).str.strip() != "consolidated"]
     ours = set(pd.to_numeric(dy["base_treaty"], errors="coerce").dropna().astype(int))
     base = out[out["entry_type"] == "base_treaty"]
