@@ -212,6 +212,7 @@ def _mutate(df: pd.DataFrame, row: int, **values: object) -> pd.DataFrame:
         (lambda: _mutate(_small(), 5, ccode2=20.0, ccode1=2.0), "ccode1", [2, 5], "duplicated key"),
         (lambda: _mutate(_small(), 0, flow2=99.0), "flow2", [0], "differs from the reverse"),
         (lambda: _mutate(_small(), 2, year=1700.0), "year", [2], "year outside"),
+        (lambda: _mutate(_small(), 2, year=np.inf), "year", [2], "infinite"),  # not cast
     ],
 )
 def test_malformed(tmp_path: Path, make, column, rows, fragment) -> None:

@@ -175,16 +175,16 @@ def not_numeric(source: str, s: pd.Series, column: str) -> SourceError:
 
 def numeric_values(s: pd.Series, source: str, column: str, *, integer: bool) -> np.ndarray:
     """The float64 values of a numeric column (a text or boolean column raises
-    :func:`not_numeric`); with ``integer``, a missing or fractional value raises SourceError
+    :func:`not_numeric`); with ``integer``, a missing, infinite or fractional value raises SourceError
     naming its rows (labels of ``s``)."""
     if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
         raise not_numeric(source, s, column)
     arr = s.to_numpy(dtype=np.float64)
     if integer:
-        bad = np.isnan(arr) | (arr != np.round(arr))
+        bad = ~np.isfinite(arr) | (arr != np.round(arr))  # inf == round(inf): test it apart
         if bad.any():
             raise SourceError(
-                source, "missing or non-integer values", column=column, rows=s.index[bad]
+                source, "missing, infinite or non-integer values", column=column, rows=s.index[bad]
             )
     return arr
 
