@@ -30,7 +30,8 @@ The test fails on any defect not listed in :data:`KNOWN_DEFECTS` (each with a re
 listed one that no longer occurs. ``POLECON_FUZZ_N`` sets the mutations per file (default 200),
 ``POLECON_FUZZ_BUDGET_S`` the seconds per file after which a run may stop early (default 0: all
 N, so every source gets at least 200 mutations, about 11 minutes on 2 cores; 3 gives a quick
-run of at least 26 per file), ``POLECON_FUZZ_REPORT`` names a JSON file for the counts.
+run of at least 26 per file), ``POLECON_FUZZ_REPORT`` names a JSON file for the counts (under
+pytest-xdist each worker writes ``<file>.<worker id>``; ``.ci/run`` merges them).
 """
 
 from __future__ import annotations
@@ -806,4 +807,6 @@ def _write_report() -> None:
         }
         for k, r in sorted(_REPORTS.items())
     }
-    Path(out).write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # under pytest-xdist: one file per worker
+    path = Path(f"{out}.{worker}" if worker else out)
+    path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
