@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from polecon.sources import _splitters, wto_rta
+from polecon.sources._coverage_pairs import _pairs
 from polecon.sources._coverage_read import read_file
 from polecon.sources.agreements import unctad
 from polecon.sources.coverage import (
@@ -72,14 +73,8 @@ NOT_IDENTIFIERS = {
     ("trade/yotov2016_agtpa_applications.rda", "pair_id"): "pair index",
     ("geo/original/cepii_dist_cepii.rda", "colony"): "0/1 colonial-link dummy",
     (_CEPII, "iso2"): "ISO2 beside the certified iso3/cnum; no parser reads it",
-    (_CEPII, "country"): _NAMES_NOT_READ,
     **{(f"geo/original/{f}.rda", "statenme"): _NAMES_NOT_READ
        for f in ("cow_capitals", "gw_capitals")},
-    **{(f"macro/wb_{f}.csv", "Country Name"): _NAMES_NOT_READ
-       for f in ("gdp_current_usd", "population")},
-    ("trade/penppml_countries.rda", "name"): _NAMES_NOT_READ,
-    ("macro/original/pwt10.01.rda", "country"): _NAMES_NOT_READ,
-    ("macro/original/MaddisonCountries.rda", "country"): _NAMES_NOT_READ,
     ("macro/original/bmr.rda", "bmr_ccode"): "BMR's own COW code copy; cown is certified",
     ("macro/original/bmr.rda", "abbreviation_undp"): "UNDP abbreviation; no parser reads it",
     ("macro/original/vdem_simple.rda", "vdem_cowcode"): "V-Dem's COW copy; cown is certified",
@@ -88,7 +83,6 @@ NOT_IDENTIFIERS = {
         ("polity5", "extended_country_name"), ("vdem_simple", "vdem_country_name"),
         ("vdem_simple", "histname"), ("vdem_simple", "extended_country_name"),
         ("cow_igo_state_year_format3", "state"))},
-    ("codes/original/cw_system.rda", "cw_name"): _NAMES_NOT_READ,
     ("codes/original/gw_system.rda", "gw_name"): _NAMES_NOT_READ,
     ("codes/original/gw_system.rda", "microstate"): "0/1 flag",
 }  # fmt: skip
@@ -96,8 +90,9 @@ NOT_IDENTIFIERS = {
 
 @pytest.mark.slow
 def test_every_identifier_like_column_is_declared_or_excused() -> None:
-    """Each raw column whose name looks like a country identifier is certified (declared)
-    or listed in NOT_IDENTIFIERS with a reason; no excuse is stale."""
+    """Each raw column whose name looks like a country identifier is certified (declared, or
+    checked against a code column in the consistency table) or listed in NOT_IDENTIFIERS with a
+    reason; no excuse is stale."""
     declared: dict[tuple[str, object], set[str]] = {}
     patterns: dict[tuple[str, object], list[str]] = {}
     options = {}
@@ -108,6 +103,12 @@ def test_every_identifier_like_column_is_declared_or_excused() -> None:
             patterns.setdefault(f, []).append(d.pattern)
         else:
             declared.setdefault(f, set()).update(d.column.split("+"))
+    paired = {  # "name (escapes decoded)" is the name column, decoded
+        (p.source, c.split(" (")[0])
+        for p in _pairs()
+        for col in (p.column_a, p.column_b)
+        for c in col.split("+")
+    }
     looks: set[tuple[str, str]] = set()
     undeclared = []
     for f, opts in options.items():
@@ -115,14 +116,15 @@ def test_every_identifier_like_column_is_declared_or_excused() -> None:
             if not _ID_LIKE.search(c) or any(re.fullmatch(p, c) for p in patterns.get(f, ())):
                 continue
             looks.add((f[0], c))
-            if c not in declared.get(f, set()) and (f[0], c) not in NOT_IDENTIFIERS:
+            certified = c in declared.get(f, set()) or (f[0], c) in paired
+            if not certified and (f[0], c) not in NOT_IDENTIFIERS:
                 undeclared.append((f[0], c))
     assert undeclared == []
     assert set(NOT_IDENTIFIERS) <= looks  # every excuse names a real, identifier-like column
     excused_and_declared = {
         (k, c) for (k, sheet), cols in declared.items() for c in cols if (k, c) in NOT_IDENTIFIERS
     }
-    assert excused_and_declared == set()
+    assert excused_and_declared == set() and not set(NOT_IDENTIFIERS) & paired
 
 
 def test_declared_splitters_are_the_parsers_own() -> None:

@@ -32,8 +32,9 @@ def canonical_codes(
     ``unique=True`` maps each distinct (value, year) once and broadcasts the codes (for long
     columns with few distinct identifiers); its errors list each row label holding an unknown
     identifier once, in the order of ``values``. ``unknown="na"`` gives ``<NA>`` for every row
-    of an identifier that maps nowhere (in any year) instead of raising, for sources whose
-    parser keeps or logs such names (V-Dem units outside the COW list, WTO signatory names).
+    of an identifier that fails to map (in any one of its years: all its rows) instead of
+    raising, for sources whose parser keeps or logs such names (V-Dem units outside the COW
+    list, WTO signatory names).
     """
     from polecon.countries import UnmappedCountryError, to_canonical
 

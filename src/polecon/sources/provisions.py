@@ -80,15 +80,10 @@ BLEU_NAMES: frozenset[str] = column_set("bleu_names.csv", ("name", "reason"), "n
 
 
 def _read_csv(path: Path, columns: tuple[str, ...], **kw) -> pd.DataFrame:
-    src = source_name(path)
-    try:
-        df = pd.read_csv(path, low_memory=False, **kw)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
-        raise SourceError(src, f"cannot parse CSV ({type(exc).__name__}: {exc})") from None
+    """The CSV (``_readers.read_csv``: truncation named by row) with stripped header names."""
+    df = read_csv(path, low_memory=False, **kw)
     df.columns = [str(c).strip() for c in df.columns]
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise SourceError(src, f"missing column(s) {missing}", column=missing[0])
+    require_columns(df, columns, source_name(path))
     return df
 
 
